@@ -1,0 +1,135 @@
+"""Catalogue tables: organisations, taxonomy, programmes and their change log. No Flask.
+
+Money is integer öre (price_ore). Taxonomy rows are keyed by their stable code and carry
+Swedish and English labels.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from catalog.types import UTCDateTime
+
+
+class OrganisationKind(StrEnum):
+    DISTRICT = "district"
+    ADMINISTRATION = "administration"
+
+
+class ProgrammeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    PAUSED = "paused"
+    ARCHIVED = "archived"
+
+
+class PriceUnit(StrEnum):
+    MONTH = "month"
+    DAY = "day"
+    PLACEMENT = "placement"
+
+
+class Organisation(SQLModel, table=True):
+    """A district or administration: buyer and provider, with its accounting codes."""
+
+    __table_args__ = (CheckConstraint("kind IN ('district', 'administration')", name="ck_organisation_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, sa_column_kwargs={"unique": True}, nullable=False)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    cost_centre: str = Field(max_length=20)
+    cost_account: str = Field(max_length=10)
+    revenue_account: str = Field(max_length=10)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def label(self, locale: str = "sv") -> str:
+        return self.name
+
+
+class Category(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=40)
+    label_sv: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+
+    def label(self, locale: str = "sv") -> str:
+        return self.label_en if locale.startswith("en") else self.label_sv
+
+
+class TargetGroup(SQLModel, table=True):
+    __tablename__ = "target_group"
+
+    code: str = Field(primary_key=True, max_length=40)
+    label_sv: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+
+    def label(self, locale: str = "sv") -> str:
+        return self.label_en if locale.startswith("en") else self.label_sv
+
+
+class ProgrammeTargetGroup(SQLModel, table=True):
+    __tablename__ = "programme_target_group"
+
+    programme_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True)
+    )
+    target_group_code: str = Field(
+        sa_column=Column(String(40), ForeignKey("target_group.code"), primary_key=True, index=True)
+    )
+
+
+class Programme(SQLModel, table=True):
+    """A work-training programme one organisation offers to every district."""
+
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="ck_programme_capacity"),
+        CheckConstraint("price_ore >= 0", name="ck_programme_price"),
+        CheckConstraint("price_unit IN ('month', 'day', 'placement')", name="ck_programme_unit"),
+        CheckConstraint("status IN ('draft', 'published', 'paused', 'archived')", name="ck_programme_status"),
+        Index("ix_programme_status_org", "status", "organisation_id"),
+        Index("ix_programme_status_category", "status", "category_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, sa_column_kwargs={"unique": True}, nullable=False)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    category_code: str = Field(foreign_key="category.code", max_length=40)
+    eligibility: str = Field(default="", sa_type=Text)
+    location: str = Field(default="", max_length=300)
+    schedule: str = Field(default="", max_length=300)
+    capacity: int = 0
+    price_ore: int = 0
+    price_unit: str = Field(default=PriceUnit.MONTH.value, max_length=12)
+    min_weeks: int | None = None
+    max_weeks: int | None = None
+    accessible: bool = False
+    language_support: str = Field(default="", max_length=300)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    contact_phone: str = Field(default="", max_length=40)
+    status: str = Field(default=ProgrammeStatus.DRAFT.value, max_length=12)
+    # Words folded for Swedish-aware search, kept by catalog.search.refresh_search_text.
+    search_text: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ProgrammeChange(SQLModel, table=True):
+    """Who changed which fields of a programme, when (shown as 'last updated')."""
+
+    __tablename__ = "programme_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    action: str = Field(max_length=20)
+    changes: dict = Field(default_factory=dict, sa_type=JSON)

@@ -1,0 +1,1 @@
+"""The marketplace service: app factory, configuration, auth, bookings and jobs."""

@@ -1,0 +1,1 @@
+"""Accounts, sign-in, API tokens and the one permission policy."""

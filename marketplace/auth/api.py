@@ -1,0 +1,62 @@
+"""API: exchange e-mail and password for a bearer token."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, ConfigDict, Field
+
+from marketplace import clock, http
+from marketplace.auth import accounts, tokens
+from marketplace.db import transaction
+from marketplace.problems import Problem
+
+api = APIBlueprint("auth_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="auth")])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+@api.post("/auth/token", responses={200: TokenOut, 401: Problem, 422: Problem, 429: Problem})
+def issue_token(body: TokenIn):
+    """Exchange credentials for a bearer token (throttled like the sign-in page)."""
+    session, settings = http.request_session(), http.settings()
+    now = clock.now()
+    try:
+        with transaction(session):
+            user = accounts.authenticate(
+                session, email=body.email, password=body.password, ip=http.client_ip(), now=now,
+                max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),
+            )
+            if user is not None:
+                secret, token = tokens.issue_api_token(session, user, now=now, lifetime=timedelta(hours=settings.token_hours))
+    except accounts.Throttled:
+        raise http.ApiError(429, "Too many failed sign-ins; wait ten minutes.", headers={"Retry-After": "600"})
+    if user is None:
+        raise http.ApiError(401, "Wrong e-mail or password.")
+    return TokenOut(token=secret, expires_at=token.expires_at).model_dump(mode="json")
+
+
+class MeOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    organisation: str
+    roles: list[str]
+
+
+@api.get("/me", responses={200: MeOut, 401: Problem}, security=[{"bearer": []}])
+def me():
+    """Who the token belongs to."""
+    actor = http.require_api_actor()
+    return MeOut(id=actor.user_id, name=actor.name, email=actor.email, organisation=actor.organisation_code,
+                 roles=sorted(actor.roles)).model_dump()

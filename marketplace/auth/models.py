@@ -1,0 +1,81 @@
+"""Users, roles, API tokens, server-side sign-in sessions and sign-in attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from catalog.types import UTCDateTime
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    COORDINATOR = "coordinator"
+    FINANCE = "finance"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    """A person at one organisation holding one or more roles (space-separated in `roles`)."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True}, nullable=False)
+    name: str = Field(max_length=200)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    roles: str = Field(max_length=100)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    totp_secret: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=5)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_set
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is stored, so a database copy cannot be replayed."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked: bool = False
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. Deleting the row ends the session on the server."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    session_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    second_factor_done: bool = False
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, counted in the database so every worker sees the same throttle."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    ip: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,135 @@
+"""The one place that decides permissions. Views, API handlers and jobs ask it; nobody else decides.
+
+Rules follow DESIGN.md: staff act for their own organisation as buyer; coordinators keep
+their own organisation's programmes and decide requests to them; finance sees money,
+never participant data; admin runs the system. Visibility questions (`can_see_…`) decide
+404; permission questions (`can_…`) decide 403 on something the actor may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marketplace.auth.models import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the signed-in user with the organisation and roles they act under."""
+
+    user_id: int
+    name: str
+    email: str
+    organisation_id: int
+    organisation_code: str
+    roles: frozenset[str]
+
+    def has(self, role: Role | str) -> bool:
+        return str(role) in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has(Role.ADMIN)
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def can_manage_users(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_edit_accounting_codes(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+def can_search_catalogue(actor: Actor) -> bool:
+    return bool(actor.roles)
+
+
+def can_create_programme(actor: Actor, organisation_id: int) -> bool:
+    return actor.is_admin or (actor.has(Role.COORDINATOR) and actor.organisation_id == organisation_id)
+
+
+def can_see_unpublished_programme(actor: Actor, organisation_id: int) -> bool:
+    """Drafts, paused and archived entries are visible only to their keepers."""
+    return can_create_programme(actor, organisation_id)
+
+
+def can_edit_programme(actor: Actor, organisation_id: int) -> bool:
+    return can_create_programme(actor, organisation_id)
+
+
+def can_import_programmes(actor: Actor) -> bool:
+    return actor.is_admin or actor.has(Role.COORDINATOR)
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+def is_buyer_staff(actor: Actor, buyer_organisation_id: int) -> bool:
+    return actor.has(Role.STAFF) and actor.organisation_id == buyer_organisation_id
+
+
+def is_provider_coordinator(actor: Actor, provider_organisation_id: int) -> bool:
+    return actor.has(Role.COORDINATOR) and actor.organisation_id == provider_organisation_id
+
+
+def can_see_booking(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """Only the buyer's staff and the provider's coordinators see a booking at all (else 404)."""
+    return is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+
+
+def can_see_participant(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """Participant data: the same two groups; finance and admin never (DESIGN.md, privacy)."""
+    return can_see_booking(actor, buyer_organisation_id, provider_organisation_id)
+
+
+def can_request_place(actor: Actor) -> bool:
+    return actor.has(Role.STAFF)
+
+
+def can_decide_booking(actor: Actor, provider_organisation_id: int) -> bool:
+    return is_provider_coordinator(actor, provider_organisation_id)
+
+
+def can_cancel_booking(actor: Actor, buyer_organisation_id: int) -> bool:
+    return is_buyer_staff(actor, buyer_organisation_id)
+
+
+def can_end_booking(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    return is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+
+
+def can_request_extension(actor: Actor, buyer_organisation_id: int) -> bool:
+    return is_buyer_staff(actor, buyer_organisation_id)
+
+
+# --- billing and statistics -----------------------------------------------------------------
+
+
+def can_see_billing(actor: Actor) -> bool:
+    return actor.has(Role.FINANCE) or actor.is_admin
+
+
+def can_close_month(actor: Actor) -> bool:
+    return actor.has(Role.FINANCE)
+
+
+def can_see_statistics(actor: Actor) -> bool:
+    return bool(actor.roles)
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+def can_read_audit_log(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def needs_second_factor(roles: frozenset[str]) -> bool:
+    """ASVS level 2: accounts that move money or run the system need TOTP."""
+    return bool(roles & {Role.ADMIN.value, Role.FINANCE.value})

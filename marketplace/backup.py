@@ -1,0 +1,74 @@
+"""Consistent copies of the database while the service runs, and restoring them. No Flask.
+
+SQLite: the online backup API copies a consistent snapshot page by page while writers go
+on. PostgreSQL: pg_dump in custom format (a consistent snapshot in one transaction), and
+pg_restore --clean to bring it back.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+def _sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise ValueError("an in-memory SQLite database cannot be backed up")
+    return Path(database)
+
+
+def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
+    parsed = make_url(url)
+    args = ["--host", parsed.host or "localhost", "--port", str(parsed.port or 5432), "--dbname", parsed.database or ""]
+    if parsed.username:
+        args += ["--username", parsed.username]
+    env = {"PGPASSWORD": parsed.password} if parsed.password else {}
+    return args, env
+
+
+def backup_database(url: str, target: Path) -> Path:
+    """Write a consistent copy of the database at `url` to `target` (a file)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    if url.startswith("sqlite"):
+        source = sqlite3.connect(_sqlite_path(url), timeout=30)
+        destination = sqlite3.connect(tmp)
+        try:
+            with destination:
+                source.backup(destination, pages=1024)
+        finally:
+            destination.close()
+            source.close()
+    else:
+        args, env = _pg_args(url)
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(tmp), *args],
+                       check=True, env={**os.environ, **env})
+    tmp.replace(target)
+    return target
+
+
+def restore_database(url: str, source: Path) -> None:
+    """Replace the database at `url` with the backup at `source`. Stop the service first."""
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(source)
+    if url.startswith("sqlite"):
+        destination_path = _sqlite_path(url)
+        backup = sqlite3.connect(source)
+        destination = sqlite3.connect(destination_path, timeout=30)
+        try:
+            with destination:
+                backup.backup(destination)
+        finally:
+            destination.close()
+            backup.close()
+        return
+    args, env = _pg_args(url)
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)],
+                   check=True, env={**os.environ, **env})

@@ -1,0 +1,1 @@
+"""Bookings (placements): request, hold, approve, waitlist, lifecycle and capacity."""

@@ -1,0 +1,167 @@
+"""The `insatstorget` command: a Flask CLI group (composition root, may import billing)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.orm import Session
+
+from marketplace import clock
+from marketplace.config import ConfigurationError, Settings
+
+
+def _create_app():
+    from marketplace.app import create_app
+
+    try:
+        return create_app(Settings())
+    except ConfigurationError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+
+
+def _engine():
+    return current_app.extensions["insatstorget"].engine
+
+
+def _settings() -> Settings:
+    return current_app.extensions["insatstorget"].settings
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False)
+def main() -> None:
+    """Insatstorget – the marketplace for work-training places."""
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or migrate the schema and load the reference data (safe to run again)."""
+    from marketplace.schema import init_db
+
+    added = init_db(_engine())
+    click.echo(
+        "Database ready: {organisations} organisations, {target_groups} target groups, "
+        "{categories} categories added.".format(**added)
+    )
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", required=True)
+@click.option("--organisation", "organisation_code", required=True, help="Organisation code, e.g. RK")
+@click.option("--role", "roles", multiple=True, required=True, help="staff, coordinator, finance or admin; repeatable")
+@with_appcontext
+def users_create(email: str, password: str, name: str, organisation_code: str, roles: tuple[str, ...]) -> None:
+    """Create a user."""
+    from marketplace.auth.accounts import create_user
+    from marketplace.db import transaction
+    from marketplace.errors import DomainError
+
+    try:
+        with Session(_engine()) as session, transaction(session):
+            user = create_user(session, email=email, password=password, name=name,
+                               organisation_code=organisation_code, roles=list(roles), now=clock.now())
+            click.echo(f"Created user {user.email} ({user.roles}) at {organisation_code.upper()}.")
+    except DomainError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    """Run the development server, with the scheduler in-process."""
+    settings = _settings()
+    if settings.scheduler_in_process:
+        from marketplace.scheduler import start_in_process
+
+        start_in_process(_engine(), settings)
+    click.echo(f"Insatstorget is running at http://{host}:{port}/  (Ctrl+C stops it)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the production server (gunicorn) with several workers."""
+    from marketplace.wsgi_server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs in the foreground (one such process per installation)."""
+    from marketplace.scheduler import run_blocking
+
+    run_blocking(_engine(), _settings())
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the service runs."""
+    from marketplace.backup import backup_database
+
+    backup_database(_settings().resolved_database_url(), path)
+    click.echo(f"Backup written to {path}")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH (stop the service first)."""
+    from marketplace.backup import restore_database
+
+    if not yes:
+        click.confirm("This replaces every row in the database. Continue?", abort=True)
+    restore_database(_settings().resolved_database_url(), path)
+    click.echo(f"Restored from {path}")
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo organisations' users, programmes and bookings (safe to run again)."""
+    from marketplace.demo import seed_demo
+    from marketplace.schema import init_db
+
+    init_db(_engine())
+    report = seed_demo(_engine(), today=clock.today(), now=clock.now())
+    for line in report:
+        click.echo(line)
+
+
+def _register_package_commands() -> None:
+    """Commands owned by other packages, attached here so only the root imports billing."""
+    from flask.cli import routes_command, shell_command
+
+    main.add_command(shell_command)
+    main.add_command(routes_command)
+    try:
+        from billing.cli import billing_group
+    except ModuleNotFoundError:
+        return
+    main.add_command(billing_group)
+
+
+_register_package_commands()

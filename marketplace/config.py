@@ -1,0 +1,82 @@
+"""Settings from the environment (prefix INSATSTORGET_); built only by create_app and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with these settings; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads. The README lists them with their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="INSATSTORGET_", extra="ignore")
+
+    env: str = Field("development", description="development | production | test")
+    instance_path: Path = DEFAULT_INSTANCE
+    database_url: str | None = None
+    secret_key: str | None = None
+    now: datetime | None = Field(None, description="Freeze the clock (ISO timestamp); demos and tests only")
+    timezone: str = "Europe/Stockholm"
+    export_dir: Path | None = None
+    hold_days: int = Field(10, ge=1, le=90)
+    token_hours: int = Field(8, ge=1, le=24 * 30)
+    session_hours: int = Field(10, ge=1, le=24 * 7)
+    login_max_failures: int = Field(10, ge=1)
+    login_window_minutes: int = Field(10, ge=1)
+    billing_close_day: int = Field(5, ge=1, le=28)
+    retention_months: int = Field(12, ge=1)
+    retention_decision: str = "Stockholms stad, socialnämndens gallringsbeslut (demo: ange diarienummer)"
+    next_step_name: str = "Jobbtorg"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "insatstorget@example.stockholm.se"
+    base_url: str = "http://127.0.0.1:5000"
+    scheduler_in_process: bool = True
+    db_pool_size: int = Field(5, ge=1)
+    log_level: str = "INFO"
+    # Test-only: lets the race test prove that without the programme lock it overbooks.
+    unsafe_disable_capacity_lock: bool = False
+
+    @field_validator("env")
+    @classmethod
+    def _known_env(cls, value: str) -> str:
+        if value not in {"development", "production", "test"}:
+            raise ValueError("must be development, production or test")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file in the instance folder."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.instance_path / 'insatstorget.sqlite3'}"
+
+    def check_startable(self) -> None:
+        """Refuse to start in production without the settings that keep it safe."""
+        if self.is_production and not self.secret_key:
+            raise ConfigurationError(
+                "INSATSTORGET_SECRET_KEY is not set. In production the service refuses to start "
+                "without a secret key: set it to a long random value, e.g. "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        if self.is_production and self.now is not None:
+            raise ConfigurationError("INSATSTORGET_NOW freezes the clock and is not allowed in production.")

@@ -1,0 +1,100 @@
+"""Engines, sessions, the transaction helper and the programme lock. No Flask.
+
+SQLite runs in WAL mode with foreign keys and a busy timeout; a transaction that must
+decide capacity starts with BEGIN IMMEDIATE, so two writers can never both read the
+same free place. PostgreSQL takes a row lock (SELECT … FOR UPDATE) on the programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """Create an engine with the settings each database needs to be safe under concurrency."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # The pysqlite driver's own transaction handling cannot express BEGIN IMMEDIATE, so
+    # we switch it off and emit BEGIN ourselves (SQLAlchemy's documented recipe).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_sqlite(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def transaction(session: Session, *, write_lock: bool = False) -> Iterator[Session]:
+    """Run one use case atomically: commit on success, roll back on any exception.
+
+    write_lock=True is for use cases that check capacity or money before writing. On
+    SQLite it ends any read snapshot and begins with BEGIN IMMEDIATE (in WAL mode a
+    reader that later writes would otherwise fail); on PostgreSQL the use case takes row
+    locks itself (lock_programme).
+    """
+    if write_lock and is_sqlite(session):
+        if session.in_transaction():
+            session.rollback()
+        session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def lock_programme(session: Session, programme_id: int) -> None:
+    """Serialise every capacity decision for one programme until the transaction ends.
+
+    On PostgreSQL this is a row lock. On SQLite the whole database is already locked by
+    transaction(write_lock=True); calling this outside such a transaction is a bug.
+    """
+    if session.info.get("unsafe_disable_capacity_lock"):
+        return
+    if is_sqlite(session):
+        options = session.connection().get_execution_options()
+        if not options.get("sqlite_immediate"):
+            raise RuntimeError("lock_programme needs transaction(session, write_lock=True) on SQLite")
+        return
+    from catalog.models import Programme
+
+    session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
+
+
+def try_advisory_lock(session: Session, key: str) -> bool:
+    """Take a lock named `key` for the current transaction, or return False if held elsewhere.
+
+    Used by scheduler jobs so that two schedulers never run the same job at once.
+    """
+    if is_sqlite(session):
+        # BEGIN IMMEDIATE already excludes every other writer for the transaction.
+        return True
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"), {"k": key}).scalar())

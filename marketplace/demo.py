@@ -1,0 +1,55 @@
+"""Demo data for `insatstorget seed-demo`: users for every role, programmes, bookings.
+
+Idempotent: each step looks for what it would create and adds only what is missing.
+Other packages append their own steps to DEMO_STEPS (programmes, bookings).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marketplace.auth.accounts import create_user
+from marketplace.auth.models import User
+from marketplace.db import transaction
+
+DEMO_PASSWORD = "demo-losen-2026"
+
+DEMO_USERS = (
+    # email, name, organisation, roles
+    ("handlaggare.rk@demo.stockholm.se", "Amina Yusuf", "RK", ["staff"]),
+    ("samordnare.rk@demo.stockholm.se", "Johan Lindqvist", "RK", ["coordinator"]),
+    ("handlaggare.st@demo.stockholm.se", "Sara Nilsson", "ST", ["staff"]),
+    ("samordnare.st@demo.stockholm.se", "Mehmet Demir", "ST", ["coordinator"]),
+    ("handlaggare.so@demo.stockholm.se", "Karin Berg", "SO", ["staff"]),
+    ("samordnare.hv@demo.stockholm.se", "Leila Haddad", "HV", ["coordinator"]),
+    ("samordnare.amf@demo.stockholm.se", "Per Ekström", "AMF", ["coordinator"]),
+    ("samordnare.kuf@demo.stockholm.se", "Elin Sjöberg", "KUF", ["coordinator"]),
+    ("ekonom@demo.stockholm.se", "Anders Holm", "AMF", ["finance"]),
+    ("admin@demo.stockholm.se", "Maria Ström", "AMF", ["admin"]),
+)
+
+
+def seed_users(session: Session, *, today: date, now: datetime) -> str:
+    added = 0
+    for email, name, organisation, roles in DEMO_USERS:
+        if session.execute(select(User.id).where(User.email == email)).first() is None:
+            create_user(session, email=email, password=DEMO_PASSWORD, name=name, organisation_code=organisation, roles=roles, now=now)
+            added += 1
+    return f"Demo users: {added} added ({len(DEMO_USERS)} in all), password for all: {DEMO_PASSWORD}"
+
+
+# Functions (session, *, today, now) -> str, run in order, each in its own transaction.
+DEMO_STEPS: list = [seed_users]
+
+
+def seed_demo(engine, *, today: date, now: datetime) -> list[str]:
+    report = []
+    for step in DEMO_STEPS:
+        with Session(engine, expire_on_commit=False) as session, transaction(session):
+            report.append(step(session, today=today, now=now))
+    for email, name, organisation, roles in DEMO_USERS:
+        report.append(f"  {email:38} {'/'.join(roles):12} {organisation}")
+    return report

@@ -1,0 +1,36 @@
+"""Every table of the service, imported once so that metadata is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+import catalog.models  # noqa: F401
+import marketplace.auth.models  # noqa: F401
+import marketplace.bookings.models  # noqa: F401
+import marketplace.models  # noqa: F401
+
+metadata = SQLModel.metadata
+
+
+def upgrade_schema(engine) -> None:
+    """Create or migrate the schema to the newest revision (Alembic); safe to run again."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def init_db(engine) -> dict[str, int]:
+    """Migrate and load the reference data; returns what was added (all zeros the second time)."""
+    from sqlmodel import Session
+
+    from catalog.reference_data import load_reference_data
+    from marketplace.db import transaction
+
+    upgrade_schema(engine)
+    with Session(engine) as session, transaction(session):
+        return load_reference_data(session)

@@ -1,0 +1,67 @@
+"""The command line: init-db is idempotent; users create reports bad input with exit code 1."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog.models import Category, Organisation, TargetGroup
+from marketplace.auth.models import User
+from marketplace.cli import main
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def _invoke(runner, *args):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_init_db_twice_adds_reference_data_once(runner, db):
+    first = _invoke(runner, "init-db")
+    second = _invoke(runner, "init-db")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "0 organisations, 0 target groups, 0 categories added" in second.output
+    assert db.execute(select(func.count()).select_from(Organisation)).scalar_one() == 16
+    assert db.execute(select(func.count()).select_from(TargetGroup)).scalar_one() == 13
+    assert db.execute(select(func.count()).select_from(Category)).scalar_one() == 20
+    painting = db.get(Category, "painting")
+    assert (painting.label_sv, painting.label_en) == ("Måleri", "Painting")
+
+
+def test_users_create_makes_a_user_who_can_sign_in(runner, db, client):
+    result = _invoke(runner, "users", "create", "--email", "Ny.Person@Stockholm.se", "--password", "ett-bra-losenord",
+                     "--name", "Ny Person", "--organisation", "rk", "--role", "staff", "--role", "coordinator")
+    assert result.exit_code == 0, result.output
+    user = db.execute(select(User).where(User.email == "ny.person@stockholm.se")).scalar_one()
+    assert user.role_set == {"staff", "coordinator"}
+    response = client.post("/logga-in", data={"email": "ny.person@stockholm.se", "password": "ett-bra-losenord"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("organisation", "role", "message"),
+    [("ZZ", "staff", "Okänd organisation: ZZ"), ("RK", "boss", "Okänd roll: boss")],
+)
+def test_users_create_refuses_unknown_organisation_or_role(runner, db, organisation, role, message):
+    result = runner.invoke(main, ["users", "create", "--email", "a@b.se", "--password", "ett-bra-losenord",
+                                  "--name", "A", "--organisation", organisation, "--role", role])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert db.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def test_users_create_refuses_a_duplicate_email(runner, staff_user):
+    result = runner.invoke(main, ["users", "create", "--email", staff_user.email, "--password", "ett-bra-losenord",
+                                  "--name", "A", "--organisation", "RK", "--role", "staff"])
+    assert result.exit_code == 1
+    assert "finns redan" in result.output
+
+
+def test_backup_writes_a_copy_with_every_user(runner, staff_user, tmp_path, settings):
+    target = tmp_path / "backup.db"
+    result = _invoke(runner, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.exists() and target.stat().st_size > 0
