@@ -94,15 +94,26 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     return app
 
 
-def _register_blueprints(app: OpenAPI) -> None:
-    """Every package that serves HTTP, in one explicit list (pages, then API)."""
-    from marketplace.auth.api import api as auth_api
-    from marketplace.auth.views import bp as auth_pages
-    from marketplace.home import bp as home_pages
+# Every package that serves HTTP, in one explicit list: "module:attribute".
+PAGE_BLUEPRINTS = (
+    "marketplace.home:bp",
+    "marketplace.auth.views:bp",
+)
+API_BLUEPRINTS = (
+    "marketplace.auth.api:api",
+)
 
-    for blueprint in (home_pages, auth_pages):
-        app.register_blueprint(blueprint)
-    for api_blueprint in (auth_api,):
+
+def _load(path: str):
+    module_name, attribute = path.split(":")
+    return getattr(__import__(module_name, fromlist=[attribute]), attribute)
+
+
+def _register_blueprints(app: OpenAPI) -> None:
+    for path in PAGE_BLUEPRINTS:
+        app.register_blueprint(_load(path))
+    for path in API_BLUEPRINTS:
+        api_blueprint = _load(path)
         csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
         app.register_api(api_blueprint)
     app.add_url_rule("/api/v1/openapi.json", "openapi_document", lambda: app.api_doc)

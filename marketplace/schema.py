@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import catalog.models  # noqa: F401
 import marketplace.auth.models  # noqa: F401
 import marketplace.bookings.models  # noqa: F401
+import marketplace.audit_models  # noqa: F401
 import marketplace.models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -15,6 +15,24 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('audit_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('organisation_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('object_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('object_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_audit_log_action_at', 'audit_log', ['action', 'at'], unique=False)
+    op.create_index('ix_audit_log_actor_at', 'audit_log', ['actor_id', 'at'], unique=False)
+    op.create_index('ix_audit_log_at', 'audit_log', ['at'], unique=False)
+    op.create_index('ix_audit_log_object', 'audit_log', ['object_type', 'object_id'], unique=False)
     op.create_table('category',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('label_sv', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -293,3 +311,8 @@ def downgrade() -> None:
     op.drop_table('job_run')
     op.drop_table('job_lock')
     op.drop_table('category')
+    op.drop_index('ix_audit_log_object', table_name='audit_log')
+    op.drop_index('ix_audit_log_at', table_name='audit_log')
+    op.drop_index('ix_audit_log_actor_at', table_name='audit_log')
+    op.drop_index('ix_audit_log_action_at', table_name='audit_log')
+    op.drop_table('audit_log')
