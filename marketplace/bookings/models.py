@@ -55,6 +55,10 @@ class Booking(SQLModel, table=True):
     status: str = Field(max_length=12)
     start_date: date
     end_date: date
+    # The price agreed when the place was requested (copied from the programme); billing
+    # prices from these, so a later change to the catalogue never rewrites a placement.
+    price_ore: int
+    price_unit: str = Field(max_length=12)
     # Participant data: erased (set to None) by retention; the reference stays.
     participant_reference: str = Field(max_length=100)
     participant_name: str | None = Field(default=None, max_length=200)

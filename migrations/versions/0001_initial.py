@@ -196,6 +196,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('price_ore', sa.Integer(), nullable=False),
+    sa.Column('price_unit', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('participant_reference', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('participant_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('participant_contact', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
