@@ -165,3 +165,7 @@ def _register_package_commands() -> None:
 
 
 _register_package_commands()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The production server: `insatstorget serve` starts gunicorn workers that answer."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_workers_that_answer(settings, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "INSATSTORGET_DATABASE_URL": settings.database_url, "INSATSTORGET_SECRET_KEY": "x" * 32,
+           "INSATSTORGET_ENV": "production", "INSATSTORGET_INSTANCE_PATH": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "marketplace.cli", "serve", "--port", str(port), "--workers", "2"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    assert response.headers["X-Content-Type-Options"] == "nosniff"
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError(process.stdout.read().decode() if process.poll() is not None else "server did not start")
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
