@@ -126,6 +126,32 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash')
     )
     op.create_index(op.f('ix_api_token_user_id'), 'api_token', ['user_id'], unique=False)
+    op.create_table('billing_period',
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('closed_at', catalog.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_by_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('total_ore', sa.Integer(), nullable=False),
+    sa.CheckConstraint("status IN ('open', 'closed')", name='ck_billing_period_status'),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('period')
+    )
+    op.create_table('log_review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('sample_size', sa.Integer(), nullable=False),
+    sa.Column('population', sa.Integer(), nullable=False),
+    sa.Column('sampled_ids', sa.JSON(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('reviewed_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deviations_found', sa.Boolean(), nullable=False),
+    sa.Column('findings', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('period', name='uq_log_review_period')
+    )
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -175,6 +201,14 @@ def upgrade() -> None:
     op.create_index(op.f('ix_programme_organisation_id'), 'programme', ['organisation_id'], unique=False)
     op.create_index('ix_programme_status_category', 'programme', ['status', 'category_code'], unique=False)
     op.create_index('ix_programme_status_org', 'programme', ['status', 'organisation_id'], unique=False)
+    op.create_table('totp_state',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('pending_secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('last_step', sa.Integer(), nullable=False),
+    sa.Column('enrolled_at', catalog.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('user_id')
+    )
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -253,6 +287,36 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('programme_id', 'target_group_code')
     )
     op.create_index(op.f('ix_programme_target_group_target_group_code'), 'programme_target_group', ['target_group_code'], unique=False)
+    op.create_table('transfer_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('created_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['period'], ['billing_period.period'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('period', 'format', name='uq_transfer_file_period_format')
+    )
+    op.create_table('attendance_week',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('present_days', sa.Integer(), nullable=False),
+    sa.Column('absent_notified_days', sa.Integer(), nullable=False),
+    sa.Column('absent_unnotified_days', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('present_days + absent_notified_days + absent_unnotified_days <= 7', name='ck_attendance_week'),
+    sa.CheckConstraint('present_days >= 0 AND absent_notified_days >= 0 AND absent_unnotified_days >= 0', name='ck_attendance_non_negative'),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('booking_id', 'week_start', name='uq_attendance_booking_week')
+    )
+    op.create_index(op.f('ix_attendance_week_booking_id'), 'attendance_week', ['booking_id'], unique=False)
     op.create_table('booking_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -266,6 +330,89 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_booking_event_booking_id'), 'booking_event', ['booking_id'], unique=False)
+    op.create_table('charge_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('corrects_period', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('booking_ref', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('programme_code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('programme_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('buyer_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('buyer_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('buyer_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('buyer_cost_centre', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('buyer_cost_account', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('provider_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('provider_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('provider_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('provider_cost_centre', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('provider_revenue_account', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('from_date', sa.Date(), nullable=False),
+    sa.Column('to_date', sa.Date(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.Column('unit_price_ore', sa.Integer(), nullable=False),
+    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('amount_ore', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.Text(), nullable=False),
+    sa.Column('created_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(kind = 'charge') = (corrects_period = '')", name='ck_charge_line_corrects'),
+    sa.CheckConstraint("kind IN ('charge', 'correction')", name='ck_charge_line_kind'),
+    sa.CheckConstraint("unit IN ('month', 'day', 'placement')", name='ck_charge_line_unit'),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
+    sa.ForeignKeyConstraint(['buyer_organisation_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['provider_organisation_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('booking_id', 'period', 'kind', 'corrects_period', name='uq_charge_line_once')
+    )
+    op.create_index('ix_charge_line_period_order', 'charge_line', ['period', 'buyer_code', 'provider_code', 'booking_ref', 'kind', 'corrects_period'], unique=False)
+    op.create_table('erasure_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('booking_ref', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('erased_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('erased_by_id', sa.Integer(), nullable=True),
+    sa.Column('basis', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
+    sa.ForeignKeyConstraint(['erased_by_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_erasure_record_booking_id'), 'erasure_record', ['booking_id'], unique=False)
+    op.create_table('follow_up',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('created_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', catalog.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('attendance_share', sa.Integer(), nullable=True),
+    sa.Column('capacity_physical', sa.Integer(), nullable=True),
+    sa.Column('capacity_mental', sa.Integer(), nullable=True),
+    sa.Column('capacity_social', sa.Integer(), nullable=True),
+    sa.Column('participant_view', sa.Text(), nullable=False),
+    sa.Column('progress_goals', sa.Text(), nullable=False),
+    sa.Column('progress_sub_goals', sa.Text(), nullable=False),
+    sa.Column('ready_took_part', sa.Boolean(), nullable=False),
+    sa.Column('ready_travels_alone', sa.Boolean(), nullable=False),
+    sa.Column('ready_no_active_substance_abuse', sa.Boolean(), nullable=False),
+    sa.Column('ready_handles_conflicts', sa.Boolean(), nullable=False),
+    sa.Column('ready_motivated', sa.Boolean(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('reminded_at', catalog.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('attendance_share IS NULL OR (attendance_share >= 0 AND attendance_share <= 100)', name='ck_follow_up_attendance'),
+    sa.CheckConstraint('capacity_mental IS NULL OR capacity_mental BETWEEN 1 AND 5', name='ck_follow_up_mental'),
+    sa.CheckConstraint('capacity_physical IS NULL OR capacity_physical BETWEEN 1 AND 5', name='ck_follow_up_physical'),
+    sa.CheckConstraint('capacity_social IS NULL OR capacity_social BETWEEN 1 AND 5', name='ck_follow_up_social'),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('booking_id', 'sequence', name='uq_follow_up_booking_sequence')
+    )
+    op.create_index(op.f('ix_follow_up_booking_id'), 'follow_up', ['booking_id'], unique=False)
+    op.create_index('ix_follow_up_due_open', 'follow_up', ['done_at', 'due_date'], unique=False)
     op.create_table('idempotency_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -281,8 +428,18 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('idempotency_record')
+    op.drop_index('ix_follow_up_due_open', table_name='follow_up')
+    op.drop_index(op.f('ix_follow_up_booking_id'), table_name='follow_up')
+    op.drop_table('follow_up')
+    op.drop_index(op.f('ix_erasure_record_booking_id'), table_name='erasure_record')
+    op.drop_table('erasure_record')
+    op.drop_index('ix_charge_line_period_order', table_name='charge_line')
+    op.drop_table('charge_line')
     op.drop_index(op.f('ix_booking_event_booking_id'), table_name='booking_event')
     op.drop_table('booking_event')
+    op.drop_index(op.f('ix_attendance_week_booking_id'), table_name='attendance_week')
+    op.drop_table('attendance_week')
+    op.drop_table('transfer_file')
     op.drop_index(op.f('ix_programme_target_group_target_group_code'), table_name='programme_target_group')
     op.drop_table('programme_target_group')
     op.drop_index(op.f('ix_programme_change_programme_id'), table_name='programme_change')
@@ -293,12 +450,15 @@ def downgrade() -> None:
     op.drop_table('booking')
     op.drop_index(op.f('ix_user_session_user_id'), table_name='user_session')
     op.drop_table('user_session')
+    op.drop_table('totp_state')
     op.drop_index('ix_programme_status_org', table_name='programme')
     op.drop_index('ix_programme_status_category', table_name='programme')
     op.drop_index(op.f('ix_programme_organisation_id'), table_name='programme')
     op.drop_table('programme')
     op.drop_index(op.f('ix_notification_user_id'), table_name='notification')
     op.drop_table('notification')
+    op.drop_table('log_review')
+    op.drop_table('billing_period')
     op.drop_index(op.f('ix_api_token_user_id'), table_name='api_token')
     op.drop_table('api_token')
     op.drop_index(op.f('ix_app_user_organisation_id'), table_name='app_user')
