@@ -1,0 +1,158 @@
+"""The capacity rule (DESIGN.md, Booking flow): on every date, the bookings that commit a
+place never outnumber the programme's places. Reads only; no Flask, no commit.
+
+A booking commits a place on each day of [start_date, end_date] while it is approved,
+active or ended (an ended booking's end_date is its actual end), and while it is requested
+with its hold not yet expired. A hold stops counting at hold_expires_at, whether or not the
+expiry job has run. Waitlisted, rejected, cancelled and expired bookings commit nothing.
+The caller that decides on these numbers holds the programme lock (db.lock_programme).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Date, and_, func, literal, or_, select, union
+from sqlalchemy.orm import Session, aliased
+
+from catalog.models import Programme
+from marketplace.bookings.models import Booking, BookingStatus
+from marketplace.errors import Conflict
+
+COMMITTED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
+
+
+def committing(booking=Booking, *, now: datetime) -> ColumnElement[bool]:
+    """SQL: this booking row holds a place at `now` (pass an alias to use it in a join)."""
+    return or_(
+        booking.status.in_(COMMITTED_STATUSES),
+        and_(booking.status == BookingStatus.REQUESTED.value, booking.hold_expires_at > now),
+    )
+
+
+def is_committing(booking: Booking, *, now: datetime) -> bool:
+    """The same rule for a loaded row."""
+    if booking.status in COMMITTED_STATUSES:
+        return True
+    return booking.status == BookingStatus.REQUESTED.value and booking.hold_expires_at is not None and booking.hold_expires_at > now
+
+
+def _intervals(session: Session, programme_id: int, from_date: date, to_date: date, *, now: datetime,
+               exclude_booking_id: int | None = None) -> list[tuple[date, date]]:
+    query = select(Booking.start_date, Booking.end_date).where(
+        Booking.programme_id == programme_id,
+        committing(now=now),
+        Booking.start_date <= to_date,
+        Booking.end_date >= from_date,
+    )
+    if exclude_booking_id is not None:
+        query = query.where(Booking.id != exclude_booking_id)
+    return [(row.start_date, row.end_date) for row in session.execute(query)]
+
+
+def _sweep(intervals: list[tuple[date, date]], from_date: date, to_date: date) -> dict[date, int]:
+    # Difference array over the range: +1 where an interval starts, -1 the day after it ends.
+    length = (to_date - from_date).days + 1
+    if length <= 0:
+        return {}
+    delta = [0] * (length + 1)
+    for start, end in intervals:
+        first = max((start - from_date).days, 0)
+        last = min((end - from_date).days, length - 1)
+        if first <= last:
+            delta[first] += 1
+            delta[last + 1] -= 1
+    counts: dict[date, int] = {}
+    running = 0
+    for offset in range(length):
+        running += delta[offset]
+        counts[from_date + timedelta(days=offset)] = running
+    return counts
+
+
+def committed_by_day(session: Session, programme_id: int, from_date: date, to_date: date, *, now: datetime,
+                     exclude_booking_id: int | None = None) -> dict[date, int]:
+    """Return the committed places of each day of [from_date, to_date], inclusive.
+
+    exclude_booking_id leaves one booking out (an extension is checked against the others).
+    """
+    return _sweep(_intervals(session, programme_id, from_date, to_date, now=now,
+                             exclude_booking_id=exclude_booking_id), from_date, to_date)
+
+
+def free_places_today(session: Session, programme_ids: list[int], *, today: date, now: datetime) -> dict[int, int]:
+    """Return {programme_id: places free today} (never below zero) for the given programmes."""
+    if not programme_ids:
+        return {}
+    ids = list(dict.fromkeys(programme_ids))
+    capacities = dict(session.execute(select(Programme.id, Programme.capacity).where(Programme.id.in_(ids))).all())
+    used = dict(session.execute(
+        select(Booking.programme_id, func.count(Booking.id))
+        .where(Booking.programme_id.in_(ids), committing(now=now), Booking.start_date <= today, Booking.end_date >= today)
+        .group_by(Booking.programme_id)
+    ).all())
+    return {pid: max(capacities[pid] - used.get(pid, 0), 0) for pid in ids if pid in capacities}
+
+
+def full_programme_ids(from_date: date, to_date: date, *, now: datetime):
+    """SQL: ids of programmes that have no free place on some day of [from_date, to_date].
+
+    Occupancy only rises on a booking's start date, so the busiest day of the range is
+    from_date or some committing booking's start_date inside it: count at those points only
+    (no calendar table), and only for programmes that have bookings in the range.
+    """
+    at_start = select(Booking.programme_id.label("pid"), literal(from_date, Date).label("day")).where(
+        committing(now=now), Booking.start_date <= from_date, Booking.end_date >= from_date
+    )
+    later = select(Booking.programme_id.label("pid"), Booking.start_date.label("day")).where(
+        committing(now=now), Booking.start_date > from_date, Booking.start_date <= to_date
+    )
+    points = union(at_start, later).subquery("points")
+    other = aliased(Booking, name="occupying")
+    return (
+        select(points.c.pid)
+        .join(other, and_(other.programme_id == points.c.pid, committing(other, now=now),
+                          other.start_date <= points.c.day, other.end_date >= points.c.day))
+        .join(Programme, Programme.id == points.c.pid)
+        .group_by(points.c.pid, points.c.day, Programme.capacity)
+        .having(func.count(other.id) >= Programme.capacity)
+    )
+
+
+def availability_condition(from_date: date, to_date: date, *, now: datetime) -> ColumnElement[bool]:
+    """SQL for .where() on a select of Programme: at least one place free on every day of the range."""
+    return and_(Programme.capacity > 0, Programme.id.not_in(full_programme_ids(from_date, to_date, now=now)))
+
+
+def first_full_day(session: Session, programme_id: int, capacity: int, from_date: date, to_date: date, *,
+                   now: datetime, exclude_booking_id: int | None = None) -> date | None:
+    """The first day of the range on which one more booking would exceed capacity, or None."""
+    counts = committed_by_day(session, programme_id, from_date, to_date, now=now, exclude_booking_id=exclude_booking_id)
+    for day, count in counts.items():
+        if count >= capacity:
+            return day
+    return None
+
+
+def check_capacity_floor(session: Session, programme_id: int, new_capacity: int, *, today: date, now: datetime) -> None:
+    """Refuse a capacity lower than what is committed on any day from today on.
+
+    Raises Conflict(code="capacity_below_committed", days=[ISO dates]). Call it under the
+    programme lock, in the transaction that writes the new capacity.
+    """
+    last_end = session.execute(
+        select(func.max(Booking.end_date)).where(
+            Booking.programme_id == programme_id, committing(now=now), Booking.end_date >= today)
+    ).scalar()
+    if last_end is None:
+        return
+    counts = committed_by_day(session, programme_id, today, last_end, now=now)
+    days = [day.isoformat() for day, count in counts.items() if count > new_capacity]
+    if days:
+        raise Conflict(
+            f"Capacity {new_capacity} is below the places already committed on {len(days)} day(s), "
+            f"first {days[0]}.",
+            code="capacity_below_committed",
+            field="capacity",
+            days=days,
+        )
