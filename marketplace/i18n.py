@@ -12,12 +12,19 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations
 from flask import session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 LOCALES = ("sv", "en")
 LOCALE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (labels in module-level dicts);
+    translate where it is shown, with _(value)."""
+    return message
 
 
 def compile_catalogues(directory: Path) -> None:
@@ -35,10 +42,37 @@ def compile_catalogues(directory: Path) -> None:
 
 
 def select_locale() -> str:
+    """The visitor's choice (session), else the signed-in user's saved choice, else Swedish."""
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
+    from flask_login import current_user
+
+    user = getattr(current_user, "user", None) if current_user and current_user.is_authenticated else None
+    if user is not None and getattr(user, "locale", None) in LOCALES:
+        session["locale"] = user.locale
+        return user.locale
     return "sv"
+
+
+def carry_locale_over_sign_in(user, chosen: str | None) -> None:
+    """Signing in clears the session; keep the language picked on the sign-in page.
+
+    A language chosen before signing in wins and is saved on the account; otherwise the
+    account's saved choice applies (a new browser gets the user's language at once).
+    """
+    if chosen in LOCALES:
+        session["locale"] = chosen
+        if user.locale != chosen:
+            from marketplace import http
+            from marketplace.auth.models import User
+            from marketplace.db import transaction
+
+            db = http.request_session()
+            with transaction(db):
+                db.get(User, user.id).locale = chosen
+    elif user.locale in LOCALES:
+        session["locale"] = user.locale
 
 
 def current_locale() -> str:
@@ -51,7 +85,10 @@ def format_sek(amount_ore: int | None) -> str:
         return ""
     from babel.numbers import format_currency
 
-    return format_currency(Decimal(amount_ore) / 100, "SEK", locale=current_locale())
+    locale = current_locale()
+    # CLDR's English pattern glues the code to the digits ("SEK4,500.00"); keep a space.
+    pattern = "¤\xa0#,##0.00" if locale == "en" else None
+    return format_currency(Decimal(amount_ore) / 100, "SEK", format=pattern, locale=locale)
 
 
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
@@ -63,7 +100,20 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
 
 
 def format_number(value) -> str:
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=current_locale())
+
+
+def format_percent(value) -> str:
+    """A share (0.25) as '25 %' in Swedish, '25%' in English."""
+    if value is None:
+        return ""
+    from babel.numbers import format_percent as babel_percent
+
+    return babel_percent(value, locale=current_locale())
 
 
 def template_globals() -> dict:
@@ -71,7 +121,46 @@ def template_globals() -> dict:
 
 
 def template_filters() -> dict:
-    return {"sek": format_sek, "day": format_day, "number": format_number}
+    return {"sek": format_sek, "day": format_day, "number": format_number, "percent": format_percent}
+
+
+class _UntranslatedRecorder(NullTranslations):
+    """The last fallback of a loaded catalogue: remembers every msgid it had to pass through."""
+
+    def __init__(self, sink: set[str]):
+        super().__init__()
+        self.sink = sink
+
+    def gettext(self, message):
+        self.sink.add(message)
+        return message
+
+    def ngettext(self, singular, plural, n):
+        self.sink.add(singular)
+        return singular if n == 1 else plural
+
+    def pgettext(self, context, message):
+        self.sink.add(message)
+        return message
+
+    def npgettext(self, context, singular, plural, n):
+        self.sink.add(singular)
+        return singular if n == 1 else plural
+
+
+def record_untranslated(app, locale: str = "en") -> set[str]:
+    """For tests: a set that fills with every msgid rendered in `locale` without a translation.
+
+    Catches what static extraction cannot: strings passed to _() through a variable.
+    """
+    from flask_babel import get_translations
+
+    sink: set[str] = set()
+    with app.test_request_context():
+        session["locale"] = locale
+        translations = get_translations()
+        translations.add_fallback(_UntranslatedRecorder(sink))
+    return sink
 
 
 def gettext_lazy_csrf() -> str:

@@ -10,22 +10,22 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from catalog.models import Organisation
-from marketplace import clock, http
-from marketplace.auth import accounts, policy
+from marketplace import clock, http, i18n
+from marketplace.auth import accounts, policy, totp
 from marketplace.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, UserCreateForm
 from marketplace.auth.models import Role, User
 from marketplace.auth.signin import sign_in, sign_out
 from marketplace.db import transaction
 from marketplace.errors import DomainError
-from marketplace.i18n import LOCALES
+from marketplace.i18n import LOCALES, N_
 
 bp = Blueprint("auth", __name__)
 
 ROLE_LABELS = {
-    Role.STAFF.value: "Handläggare",
-    Role.COORDINATOR.value: "Samordnare",
-    Role.FINANCE.value: "Ekonom",
-    Role.ADMIN.value: "Administratör",
+    Role.STAFF.value: N_("Handläggare"),
+    Role.COORDINATOR.value: N_("Samordnare"),
+    Role.FINANCE.value: N_("Ekonom"),
+    Role.ADMIN.value: N_("Administratör"),
 }
 
 
@@ -59,10 +59,11 @@ def login():
             form.form_errors.append(_("Fel e-postadress eller lösenord."))
             status = 401
         else:
-            needs_totp = policy.needs_second_factor(user.role_set) and user.totp_secret is not None
+            # Admin and finance (and anyone enrolled) finish at the second-factor page.
+            needs_totp = totp.must_verify(user)
+            chosen_locale = cookie_session.get("locale")
             sign_in(user, second_factor_done=not needs_totp)
-            if user.locale in LOCALES:
-                cookie_session["locale"] = user.locale
+            i18n.carry_locale_over_sign_in(user, chosen_locale)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
@@ -72,7 +73,10 @@ def login():
 @bp.post("/logga-ut")
 @login_required
 def logout():
+    chosen_locale = cookie_session.get("locale")
     sign_out(current_user.get_id())
+    if chosen_locale in LOCALES:
+        cookie_session["locale"] = chosen_locale  # the language outlives the sign-out
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("auth.login"))
 
