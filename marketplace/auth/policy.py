@@ -123,6 +123,24 @@ def can_see_statistics(actor: Actor) -> bool:
     return bool(actor.roles)
 
 
+def can_export_national_report(actor: Actor) -> bool:
+    """The yearly national file is unsuppressed (it goes to the authority), so finance and admin only."""
+    return actor.has(Role.FINANCE) or actor.is_admin
+
+
+# --- follow-ups and attendance --------------------------------------------------------------
+
+
+def can_record_followup(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """The buyer's staff and the provider's coordinators follow up together (DOMAIN 3.6)."""
+    return is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+
+
+def can_record_attendance(actor: Actor, provider_organisation_id: int) -> bool:
+    """Attendance is kept by the provider; the buyer only reads it."""
+    return is_provider_coordinator(actor, provider_organisation_id)
+
+
 # --- administration -------------------------------------------------------------------------
 
 
