@@ -115,8 +115,10 @@ class Programme(SQLModel, table=True):
     contact_email: str = Field(default="", max_length=254)
     contact_phone: str = Field(default="", max_length=40)
     status: str = Field(default=ProgrammeStatus.DRAFT.value, max_length=12)
-    # Words folded for Swedish-aware search, kept by catalog.search.refresh_search_text.
+    # Words folded for Swedish-aware search, kept by catalog.programmes (catalog.search.documents):
+    # search_text holds every searchable word, search_name the name's words (they rank higher).
     search_text: str = Field(default="", sa_type=Text)
+    search_name: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")

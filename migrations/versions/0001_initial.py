@@ -185,6 +185,7 @@ def upgrade() -> None:
     sa.Column('contact_phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('search_name', sa.Text(), nullable=False),
     sa.Column('created_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', catalog.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
