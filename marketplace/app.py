@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     _register_blueprints(app)
     _register_error_handlers(app)
     app.after_request(_security_headers)
+    from marketplace import server_timing
+
+    server_timing.install(app)
     from marketplace.navigation import nav_items
 
     app.jinja_env.globals.update(i18n.template_globals(), nav_items=nav_items)

@@ -139,8 +139,14 @@ def restore_command(path: Path, yes: bool) -> None:
 
 
 @main.command("seed-demo")
+@click.option("--programmes", type=click.IntRange(min=0), default=None,
+              help="Also bulk-generate this many programmes (load testing; see benchmarks/)")
+@click.option("--bookings", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --programmes: bookings over 24 months, never overbooked")
+@click.option("--organisations", type=click.IntRange(min=1), default=None,
+              help="With --programmes: add synthetic municipalities up to this many organisations")
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(programmes: int | None, bookings: int, organisations: int | None) -> None:
     """Load demo organisations' users, programmes and bookings (safe to run again)."""
     from marketplace.demo import seed_demo
     from marketplace.schema import init_db
@@ -149,6 +155,13 @@ def seed_demo_command() -> None:
     report = seed_demo(_engine(), today=clock.today(), now=clock.now())
     for line in report:
         click.echo(line)
+    if programmes is not None:
+        from benchmarks.loadgen import generate
+
+        generated = generate(_engine(), programmes=programmes, bookings=bookings, organisations=organisations,
+                             today=clock.today(), now=clock.now())
+        for line in generated.lines():
+            click.echo(line)
 
 
 def _register_package_commands() -> None:
