@@ -34,6 +34,8 @@ EDITABLE_FIELDS = (
     "schedule", "capacity", "price_ore", "price_unit", "min_weeks", "max_weeks", "accessible", "language_support",
     "contact_name", "contact_email", "contact_phone",
 )
+# Internal names → the names the API and forms show (errors name the field the person sees).
+PUBLIC_NAMES = {"organisation_id": "organisation", "category_code": "category", "price_ore": "price"}
 REQUIRED_ON_CREATE = ("code", "name", "organisation_id", "category_code", "capacity", "price_ore", "price_unit")
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -101,7 +103,7 @@ def field_errors(values: dict[str, Any], *, creating: bool) -> list[tuple[str, s
     if creating:
         for name in REQUIRED_ON_CREATE:
             if values.get(name) is None:
-                errors.append((name, MESSAGES["required"]))
+                errors.append((PUBLIC_NAMES.get(name, name), MESSAGES["required"]))
     for name, limit in TEXT_LIMITS.items():
         if name in values and values[name] is not None:
             if not isinstance(values[name], str):
