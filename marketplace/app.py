@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 PAGE_BLUEPRINTS = (
     "marketplace.home:bp",
     "marketplace.auth.views:bp",
+    "marketplace.followups.views:bp",
 )
 API_BLUEPRINTS = (
     "marketplace.auth.api:api",

@@ -53,3 +53,9 @@ def seed_demo(engine, *, today: date, now: datetime) -> list[str]:
     for email, name, organisation, roles in DEMO_USERS:
         report.append(f"  {email:38} {'/'.join(roles):12} {organisation}")
     return report
+
+
+# Follow-ups run last: they need the demo bookings the steps above create.
+from marketplace.followups.demo import seed_followups  # noqa: E402
+
+DEMO_STEPS.append(seed_followups)

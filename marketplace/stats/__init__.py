@@ -1,0 +1,1 @@
+"""Statistics: placements, occupancy, waitlist, outcomes and money, with small groups suppressed."""
