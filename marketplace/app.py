@@ -83,6 +83,11 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     from marketplace.auth.signin import login_manager
 
     login_manager.init_app(app)
+    from marketplace.audit_http import record_refused_request
+    from marketplace.auth.second_factor import require_full_sign_in
+
+    app.before_request(require_full_sign_in)  # admin/finance: nothing before the second factor
+    app.after_request(record_refused_request)  # every refused request goes to the audit log
     app.teardown_appcontext(http.close_request_session)
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -101,6 +106,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 PAGE_BLUEPRINTS = (
     "marketplace.home:bp",
     "marketplace.auth.views:bp",
+    "marketplace.auth.second_factor:bp",
+    "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
 )
 API_BLUEPRINTS = (

@@ -7,6 +7,7 @@ import marketplace.auth.models  # noqa: F401
 import marketplace.bookings.models  # noqa: F401
 import marketplace.audit_models  # noqa: F401
 import marketplace.models  # noqa: F401
+import marketplace.security_models  # noqa: F401
 
 metadata = SQLModel.metadata
 

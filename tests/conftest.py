@@ -23,7 +23,7 @@ from marketplace import clock
 from marketplace.config import Settings
 from marketplace.db import make_engine
 from marketplace.schema import init_db
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, enrol_totp, make_user
 
 PG_URL = os.environ.get("INSATSTORGET_TEST_DATABASE_URL")
 REFERENCE_TABLES = {"organisation", "category", "target_group", "alembic_version"}
@@ -154,20 +154,65 @@ def client(app):
 
 
 @pytest.fixture
-def login(client):
-    """Sign a page client in: login(user) -> client."""
+def login(client, app):
+    """Sign a page client in: login(user) -> client.
+
+    Admin and finance users then owe a second factor; the fixture marks the session's
+    second factor done in the database (the TOTP flow itself is tested in
+    tests/marketplace/security/test_second_factor.py), so tests sign in as often as they like.
+    """
 
     def sign_in(user, password: str = DEFAULT_PASSWORD, target=None):
         target = target or client
         response = target.post("/logga-in", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        _finish_second_factor(app, target, user)
         return target
 
     return sign_in
 
 
+def _owes_second_factor(app, user) -> bool:
+    from marketplace.auth import totp
+    from marketplace.auth.models import User
+
+    with Session(app.extensions["insatstorget"].engine) as session:
+        return totp.must_verify(session.get(User, user.id))
+
+
+def _finish_second_factor(app, target, user) -> None:
+    """Complete the second-factor step of a signed-in test client directly in the database."""
+    from marketplace.auth import tokens
+    from marketplace.auth.models import User, UserSession
+
+    with target.session_transaction() as cookie:
+        secret = cookie.get("_user_id")
+    with Session(app.extensions["insatstorget"].engine) as session:
+        row = session.query(UserSession).filter_by(session_hash=tokens.digest(secret)).one()
+        if not row.second_factor_done:
+            stored = session.get(User, user.id)
+            stored.totp_secret = stored.totp_secret or TEST_TOTP_SECRET
+            row.second_factor_done = True
+            session.commit()
+
+
+def _token_without_second_factor(app, user) -> str:
+    """A bearer token for an admin/finance test user, issued directly (the TOTP check is tested apart)."""
+    from datetime import timedelta
+
+    from marketplace.auth import tokens
+    from marketplace.auth.models import User
+
+    with Session(app.extensions["insatstorget"].engine) as session:
+        stored = session.get(User, user.id)
+        stored.totp_secret = stored.totp_secret or TEST_TOTP_SECRET
+        secret, _ = tokens.issue_api_token(session, stored, now=clock.now(), lifetime=timedelta(hours=8))
+        session.commit()
+    return secret
+
+
 @pytest.fixture
-def api(client):
+def api(client, app):
     """An API caller: api(user) -> a helper with get/post/patch that sends the bearer token."""
 
     class _Api:
@@ -189,6 +234,8 @@ def api(client):
     def for_user(user=None, password: str = DEFAULT_PASSWORD):
         if user is None:
             return _Api(None)
+        if _owes_second_factor(app, user):
+            return _Api(_token_without_second_factor(app, user))
         response = client.post("/api/v1/auth/token", json={"email": user.email, "password": password})
         assert response.status_code == 200, response.get_data(as_text=True)
         return _Api(response.get_json()["token"])
@@ -218,9 +265,9 @@ def other_coordinator(db):
 
 @pytest.fixture
 def finance_user(db):
-    return make_user(db, organisation="AMF", roles=["finance"], email="finance@test.se")
+    return enrol_totp(db, make_user(db, organisation="AMF", roles=["finance"], email="finance@test.se"))
 
 
 @pytest.fixture
 def admin_user(db):
-    return make_user(db, organisation="AMF", roles=["admin"], email="admin@test.se")
+    return enrol_totp(db, make_user(db, organisation="AMF", roles=["admin"], email="admin@test.se"))

@@ -38,3 +38,14 @@ def make_programme(session: Session, *, organisation: str = "AMF", code: str | N
     programme = create_programme(session, values, actor_id=None, now=clock.now())
     session.commit()
     return programme
+
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(session: Session, user: User, secret: str = TEST_TOTP_SECRET) -> User:
+    """Give the user a known TOTP secret (as if enrolled); tests compute codes with pyotp."""
+    user = session.get(User, user.id)
+    user.totp_secret = secret
+    session.commit()
+    return user

@@ -8,7 +8,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace import clock, http
-from marketplace.auth import accounts, tokens
+from marketplace.auth import accounts, tokens, totp
 from marketplace.db import transaction
 from marketplace.problems import Problem
 
@@ -19,6 +19,7 @@ class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
+    totp: str | None = Field(default=None, max_length=12, description="One-time code; required for admin and finance")
 
 
 class TokenOut(BaseModel):
@@ -26,7 +27,22 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-@api.post("/auth/token", responses={200: TokenOut, 401: Problem, 422: Problem, 429: Problem})
+def second_factor_refusal(session, user, code: str | None, *, now) -> http.ApiError | None:
+    """Admin and finance (and anyone enrolled) must send a valid "totp"; a wrong one counts in the throttle."""
+    if not totp.must_verify(user):
+        return None
+    if not totp.is_enrolled(user):
+        return http.ApiError(403, "This account needs a second factor: sign in on the web page and enrol at "
+                                  "/konto/tvafaktor first, then send the one-time code as \"totp\".", kind="second_factor_not_enrolled")
+    if totp.verify(session, user, code, now=now):
+        return None
+    totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
+    return http.ApiError(401, "Send the current one-time code from the authenticator app as \"totp\" "
+                              "(a code is accepted only once).", kind="second_factor_required",
+                         errors=[("totp", "Wrong, reused or missing one-time code.")])
+
+
+@api.post("/auth/token", responses={200: TokenOut, 401: Problem, 403: Problem, 422: Problem, 429: Problem})
 def issue_token(body: TokenIn):
     """Exchange credentials for a bearer token (throttled like the sign-in page)."""
     session, settings = http.request_session(), http.settings()
@@ -37,12 +53,15 @@ def issue_token(body: TokenIn):
                 session, email=body.email, password=body.password, ip=http.client_ip(), now=now,
                 max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),
             )
-            if user is not None:
+            refusal = second_factor_refusal(session, user, body.totp, now=now) if user is not None else None
+            if refusal is None and user is not None:
                 secret, token = tokens.issue_api_token(session, user, now=now, lifetime=timedelta(hours=settings.token_hours))
     except accounts.Throttled:
         raise http.ApiError(429, "Too many failed sign-ins; wait ten minutes.", headers={"Retry-After": "600"})
     if user is None:
         raise http.ApiError(401, "Wrong e-mail or password.")
+    if refusal is not None:
+        raise refusal
     return TokenOut(token=secret, expires_at=token.expires_at).model_dump(mode="json")
 
 
