@@ -11,6 +11,7 @@ from fractions import Fraction
 
 CURRENCY = "SEK"
 _ORE = Decimal(1)
+MAX_KRONOR = Decimal(10) ** 12  # far above any real amount; keeps typed input bounded
 
 
 def round_ore(value: Decimal | Fraction | int) -> int:
@@ -54,8 +55,8 @@ def parse_amount(text: str) -> int:
         value = Decimal(cleaned)
     except ArithmeticError as error:  # decimal.InvalidOperation
         raise ValueError("not an amount") from error
-    if not value.is_finite():
-        raise ValueError("not a finite amount")
+    if not value.is_finite() or abs(value) > MAX_KRONOR:
+        raise ValueError("not a finite amount in range")
     ore = value * 100
     if ore != ore.to_integral_value():
         raise ValueError("more than two decimals")

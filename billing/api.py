@@ -1,0 +1,67 @@
+"""API: a month's lines and totals, closing it, and its files (API.md, "Billing")."""
+
+from __future__ import annotations
+
+from flask import send_file
+from flask_openapi3 import APIBlueprint, Tag
+
+from billing import money, operations, queries
+from billing.schemas import CloseOut, FilePath, PeriodOut, PeriodPath, line_out, total_out
+from billing.storage import FORMATS, MEDIA_TYPES
+from marketplace import clock, http
+from marketplace.auth import policy
+from marketplace.problems import Problem
+
+api = APIBlueprint("billing_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="billing")])
+SECURITY = [{"bearer": []}]
+
+
+def _require(allowed) -> object:
+    actor = http.require_api_actor()
+    if not allowed(actor):
+        raise http.ApiError(403, "Billing is for the finance role.")
+    return actor
+
+
+def _file_url(period: str, fmt: str) -> str:
+    return f"/api/v1/billing/periods/{period}/files/{fmt}"
+
+
+@api.get("/billing/periods/<period>", responses={200: PeriodOut, 401: Problem, 403: Problem, 422: Problem},
+         security=SECURITY)
+def get_period(path: PeriodPath):
+    """A month's lines and totals; for an open month, the preview of what closing would write."""
+    _require(policy.can_see_billing)
+    view = queries.period_view(http.request_session(), path.period, today=clock.today())
+    return {
+        "period": view.period, "status": view.status,
+        "lines": [line_out(line) for line in view.lines],
+        "totals": [total_out(total) for total in view.totals],
+        "total": money.money(view.total_ore),
+    }
+
+
+@api.post("/billing/periods/<period>/close",
+          responses={200: CloseOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def close_period(path: PeriodPath):
+    """Close a month that has ended (idempotent: closing again answers the same)."""
+    actor = _require(policy.can_close_month)
+    _result, files = operations.close_and_store(
+        http.request_session(), path.period, actor=actor, now=clock.now(),
+        instance_path=http.settings().instance_path, ip=http.client_ip())
+    return {"period": path.period, "status": "closed",
+            "files": [{"format": f.format, "sha256": f.sha256, "url": _file_url(path.period, f.format)}
+                      for f in sorted(files, key=lambda f: FORMATS.index(f.format))]}
+
+
+@api.get("/billing/periods/<period>/files/<fmt>", responses={401: Problem, 403: Problem, 409: Problem, 422: Problem},
+         security=SECURITY)
+def get_file(path: FilePath):
+    """A closed month's file (csv, xlsx or sie), byte-identical on every download."""
+    actor = _require(policy.can_see_billing)
+    stored = operations.fetch_file(http.request_session(), path.period, path.fmt, actor=actor, now=clock.now(),
+                                   instance_path=http.settings().instance_path, ip=http.client_ip())
+    response = send_file(stored.path, mimetype=MEDIA_TYPES[stored.format], as_attachment=True,
+                         download_name=stored.filename, conditional=False, etag=stored.sha256)
+    response.headers["X-Content-SHA256"] = stored.sha256
+    return response

@@ -1,0 +1,102 @@
+"""Corrections: closed months recomputed from the booking rows as they are now.
+
+DESIGN.md: a closed month never changes; a later change that affects it (an earlier end,
+a cancellation, a corrected price) becomes a correction line, positive or negative, in the
+next month to be closed, naming the month it corrects. Nothing here writes: month_close
+stores what this yields. A closed month can only be wrong for a booking whose row changed
+after that month was closed, so only those bookings (Booking.updated_at ≥ closed_at) are
+recomputed; for them every closed month is compared in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from billing import money
+from billing.lines import Line
+from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
+from billing.periods import period_of
+from billing.pricing import price_lines
+from marketplace.bookings.billable import BillableBooking, bookings_changed_since
+
+CHUNK = 500
+
+
+def closed_months(session: Session, *, other_than: str | None = None) -> dict[str, datetime]:
+    """Closed months and when each was closed."""
+    stmt = select(BillingPeriod.period, BillingPeriod.closed_at).where(BillingPeriod.status == PeriodStatus.CLOSED.value)
+    if other_than:
+        stmt = stmt.where(BillingPeriod.period != other_than)
+    return {period: closed_at for period, closed_at in session.execute(stmt)}
+
+
+def correction_lines(session: Session, period: str) -> Iterator[Line]:
+    """Yield the correction lines closing `period` would write (unsorted)."""
+    closed = closed_months(session, other_than=period)
+    if not closed:
+        return
+    since = min(closed.values())
+    chunk: list[BillableBooking] = []
+    for record in bookings_changed_since(session, since):
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            yield from _corrections_for(session, period, closed, chunk)
+            chunk = []
+    if chunk:
+        yield from _corrections_for(session, period, closed, chunk)
+
+
+def billed_by_month(session: Session, booking_ids: list[int]) -> dict[tuple[int, str], tuple[int, int, object, object]]:
+    """What was billed per (booking, month it is for): amount, days, first and last date."""
+    month = case((ChargeLine.kind == LineKind.CHARGE.value, ChargeLine.period), else_=ChargeLine.corrects_period)
+    rows = session.execute(
+        select(ChargeLine.booking_id, month, func.sum(ChargeLine.amount_ore), func.sum(ChargeLine.days),
+               func.min(ChargeLine.from_date), func.max(ChargeLine.to_date))
+        .where(ChargeLine.booking_id.in_(booking_ids))
+        .group_by(ChargeLine.booking_id, month)
+    )
+    return {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0), r[4], r[5]) for r in rows}
+
+
+def _corrections_for(session: Session, period: str, closed: dict[str, datetime], records: list[BillableBooking]) -> Iterator[Line]:
+    billed = billed_by_month(session, [r.booking_id for r in records])
+    for record in records:
+        first, last = period_of(record.start_date), period_of(record.end_date)
+        for month in sorted(closed):
+            # Changed before that month was closed: its close already priced this row.
+            if record.updated_at is not None and record.updated_at < closed[month]:
+                continue
+            was = billed.get((record.booking_id, month))
+            if was is None and not first <= month <= last:
+                continue
+            drafts = price_lines(record, month)
+            should = sum(d.amount_ore for d in drafts)
+            should_days = sum(d.days for d in drafts)
+            was_amount, was_days, was_from, was_to = was or (0, 0, None, None)
+            delta = should - was_amount
+            if delta == 0:
+                continue
+            if drafts:
+                from_date, to_date = drafts[0].from_date, drafts[-1].to_date
+                now_text = drafts[0].rule
+            else:
+                from_date, to_date = was_from, was_to
+                now_text = f"not billable now (status {record.status})"
+            rule = (f"correction of {month}: now {money.format_amount(should)} ({now_text}) "
+                    f"− billed {money.format_amount(was_amount)}")
+            yield Line(
+                period=period, kind=LineKind.CORRECTION.value, corrects_period=month,
+                booking_id=record.booking_id, booking_ref=record.ref,
+                programme_code=record.programme_code, programme_name=record.programme_name,
+                buyer_organisation_id=record.buyer.id, buyer_code=record.buyer.code, buyer_name=record.buyer.name,
+                buyer_cost_centre=record.buyer.cost_centre, buyer_cost_account=record.buyer.cost_account,
+                provider_organisation_id=record.provider.id, provider_code=record.provider.code,
+                provider_name=record.provider.name, provider_cost_centre=record.provider.cost_centre,
+                provider_revenue_account=record.provider.revenue_account,
+                from_date=from_date, to_date=to_date, days=should_days - was_days,
+                unit_price_ore=record.price_ore, unit=record.price_unit, amount_ore=delta, rule=rule,
+            )

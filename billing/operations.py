@@ -1,0 +1,42 @@
+"""What every entry point (page, API, CLI, scheduler) does to close a month or fetch a file.
+
+Each step is its own transaction: the close (all or nothing), then the files (made from the
+committed rows, so they leave the process only after commit). Adapters call these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from billing.month_close import CloseResult, close_month
+from billing.storage import FORMATS, StoredFile, ensure_files
+from marketplace import audit
+from marketplace.auth.policy import Actor
+from marketplace.db import transaction
+from marketplace.errors import NotFound
+
+
+def close_and_store(session: Session, period: str, *, actor: Actor | None, now: datetime, instance_path: Path,
+                    ip: str | None = None) -> tuple[CloseResult, list[StoredFile]]:
+    """Close `period` (idempotent) and make sure its files exist; returns both."""
+    with transaction(session, write_lock=True):
+        result = close_month(session, period, actor=actor, now=now, ip=ip)
+    with transaction(session):
+        files = ensure_files(session, period, instance_path, now=now)
+    return result, files
+
+
+def fetch_file(session: Session, period: str, fmt: str, *, actor: Actor | None, now: datetime, instance_path: Path,
+               ip: str | None = None) -> StoredFile:
+    """The stored file of a closed month (made again if missing), with the download audited."""
+    if fmt not in FORMATS:
+        raise NotFound(f"Unknown file format {fmt!r}; use csv, xlsx or sie.", code="unknown_format")
+    with transaction(session):
+        files = {f.format: f for f in ensure_files(session, period, instance_path, now=now)}
+        stored = files[fmt]
+        audit.record(session, actor=actor, action="billing.download", object_type="billing_period", object_id=period,
+                     now=now, ip=ip, details={"format": fmt, "sha256": stored.sha256})
+    return stored

@@ -1,0 +1,79 @@
+"""API shapes for billing (API.md, "Billing"). No database access."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from billing import money
+from billing.lines import Line, PairTotal
+
+PERIOD_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
+
+
+class PeriodPath(BaseModel):
+    period: str = Field(pattern=PERIOD_PATTERN, description="A month, YYYY-MM, e.g. 2026-03")
+
+
+class FilePath(PeriodPath):
+    fmt: Literal["csv", "xlsx", "sie"]
+
+
+class MoneyOut(BaseModel):
+    amount: str = Field(examples=["4500.00"])
+    currency: str = "SEK"
+
+
+class LineOut(BaseModel):
+    booking_ref: str
+    buyer: str
+    provider: str
+    programme_code: str
+    from_date: date
+    to_date: date
+    days: int
+    unit_price: MoneyOut
+    unit: Literal["month", "day", "placement"]
+    amount: MoneyOut
+    correction_of: str | None
+
+
+class TotalOut(BaseModel):
+    buyer: str
+    provider: str
+    amount: MoneyOut
+
+
+class PeriodOut(BaseModel):
+    period: str
+    status: Literal["open", "closed"]
+    lines: list[LineOut]
+    totals: list[TotalOut]
+    total: MoneyOut
+
+
+class FileOut(BaseModel):
+    format: Literal["csv", "xlsx", "sie"]
+    sha256: str
+    url: str
+
+
+class CloseOut(BaseModel):
+    period: str
+    status: Literal["closed"]
+    files: list[FileOut]
+
+
+def line_out(line: Line) -> dict:
+    return {
+        "booking_ref": line.booking_ref, "buyer": line.buyer_code, "provider": line.provider_code,
+        "programme_code": line.programme_code, "from_date": line.from_date.isoformat(),
+        "to_date": line.to_date.isoformat(), "days": line.days, "unit_price": money.money(line.unit_price_ore),
+        "unit": line.unit, "amount": money.money(line.amount_ore), "correction_of": line.correction_of,
+    }
+
+
+def total_out(total: PairTotal) -> dict:
+    return {"buyer": total.buyer_code, "provider": total.provider_code, "amount": money.money(total.amount_ore)}

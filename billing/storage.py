@@ -1,0 +1,175 @@
+"""A closed month's files on disk: made from the stored lines, checked against their sha256.
+
+Files live under <instance>/billing/<YYYY-MM>/. The first time a file is made its sha256
+and size are recorded (TransferFile); a file that is missing or damaged is made again from
+the rows and must hash the same, so every download is byte-identical. Writes go to a
+temporary file that is renamed into place (os.replace), so a crash never leaves half a file
+under the real name. Also drops the files into the finance system's import folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from billing.files import FileHeader
+from billing.files.csv_excel import write_csv_to
+from billing.files.sie4 import chart_from_rows, write_sie4_to
+from billing.files.xlsx import write_xlsx_to
+from billing.lines import closed_pair_totals, iter_closed_lines
+from billing.models import BillingPeriod, ChargeLine, FileFormat, PeriodStatus, TransferFile
+from marketplace.errors import Conflict
+
+FORMATS = (FileFormat.CSV.value, FileFormat.XLSX.value, FileFormat.SIE.value)
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "sie": "se"}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sie": "text/plain; charset=IBM437",
+}
+CHUNK = 1 << 20
+
+
+class FileIntegrityError(RuntimeError):
+    """A file made again from the rows does not match its recorded sha256: the rows changed."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    period: str
+    format: str
+    filename: str
+    sha256: str
+    size: int
+    path: Path
+
+
+def filename_for(period: str, fmt: str) -> str:
+    return f"insatstorget-internfakturering-{period}.{EXTENSIONS[fmt]}"
+
+
+def _closed_period(session: Session, period: str) -> BillingPeriod:
+    row = session.get(BillingPeriod, period)
+    if row is None or row.status != PeriodStatus.CLOSED.value:
+        raise Conflict(f"The month {period} is not closed; files exist only for closed months.",
+                       code="period_not_closed", period=period)
+    return row
+
+
+def _chart(session: Session, period: str):
+    where = ChargeLine.period == period
+    cost = set(session.execute(select(distinct(ChargeLine.buyer_cost_account)).where(where)).scalars())
+    revenue = set(session.execute(select(distinct(ChargeLine.provider_revenue_account)).where(where)).scalars())
+    centres = list(session.execute(select(ChargeLine.buyer_cost_centre, func.min(ChargeLine.buyer_name))
+                                   .where(where).group_by(ChargeLine.buyer_cost_centre)))
+    centres += list(session.execute(select(ChargeLine.provider_cost_centre, func.min(ChargeLine.provider_name))
+                                    .where(where).group_by(ChargeLine.provider_cost_centre)))
+    return chart_from_rows(cost, revenue, [(c, n) for c, n in centres])
+
+
+def write_file(session: Session, period: str, fmt: str, out) -> None:
+    """Write one format of a closed month into the binary file object `out` (streamed)."""
+    row = _closed_period(session, period)
+    header = FileHeader(period=period, closed_at=row.closed_at)
+    lines = iter_closed_lines(session, period)
+    if fmt == "csv":
+        write_csv_to(out, header, lines)
+    elif fmt == "xlsx":
+        write_xlsx_to(out, header, lines, closed_pair_totals(session, period))
+    elif fmt == "sie":
+        accounts, centres = _chart(session, period)
+        write_sie4_to(out, header, lines, accounts=accounts, cost_centres=centres)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def _sha256_of(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _write_atomically(directory: Path, name: str, produce) -> tuple[str, int, str]:
+    """Write via `produce(handle)` to a fsynced temp file in `directory`; the caller renames it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            produce(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        sha, size = _sha256_of(Path(temp))
+        return sha, size, temp
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_files(session: Session, period: str, root: Path, *, now: datetime) -> list[StoredFile]:
+    """Make sure every file of a closed month exists on disk and matches its sha256.
+
+    Adds TransferFile rows the first time (the caller commits). Raises FileIntegrityError
+    if a remade file differs from its record; Conflict (409) if the month is not closed.
+    """
+    _closed_period(session, period)
+    directory = root / "billing" / period
+    records = {tf.format: tf for tf in session.execute(select(TransferFile).where(TransferFile.period == period)).scalars()}
+    result = []
+    for fmt in FORMATS:
+        name = filename_for(period, fmt)
+        path = directory / name
+        record = records.get(fmt)
+        if record is not None and path.exists():
+            sha, size = _sha256_of(path)
+            if sha == record.sha256:
+                result.append(StoredFile(period, fmt, name, sha, size, path))
+                continue
+        sha, size, temp = _write_atomically(directory, name, lambda handle, fmt=fmt: write_file(session, period, fmt, handle))
+        if record is not None and record.sha256 != sha:
+            Path(temp).unlink(missing_ok=True)
+            raise FileIntegrityError(f"{name} made again hashes {sha}, recorded {record.sha256}")
+        os.replace(temp, path)
+        if record is None:
+            session.add(TransferFile(period=period, format=fmt, filename=name, sha256=sha, size=size,
+                                     path=str(Path("billing") / period / name), created_at=now))
+        result.append(StoredFile(period, fmt, name, sha, size, path))
+    session.flush()
+    return result
+
+
+def export_to_folder(files: list[StoredFile], export_dir: Path) -> Path:
+    """Drop a month's files and a manifest into <export_dir>/<YYYY-MM>/, each via temp + rename.
+
+    The manifest (sha256 of every file) is written last, so an importer that waits for it
+    never reads a partial month. Running it again rewrites identical bytes.
+    """
+    period = files[0].period
+    target = export_dir / period
+    target.mkdir(parents=True, exist_ok=True)
+    for stored in files:
+        def copy(handle, source=stored.path):
+            with source.open("rb") as src:
+                while chunk := src.read(CHUNK):
+                    handle.write(chunk)
+        sha, _size, temp = _write_atomically(target, stored.filename, copy)
+        if sha != stored.sha256:
+            Path(temp).unlink(missing_ok=True)
+            raise FileIntegrityError(f"copy of {stored.filename} hashes {sha}, expected {stored.sha256}")
+        os.replace(temp, target / stored.filename)
+    manifest = {"period": period,
+                "files": [{"name": f.filename, "format": f.format, "sha256": f.sha256, "size": f.size} for f in files]}
+    body = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    _sha, _size, temp = _write_atomically(target, "manifest.json", lambda handle: handle.write(body))
+    os.replace(temp, target / "manifest.json")
+    return target
