@@ -119,6 +119,11 @@ def can_close_month(actor: Actor) -> bool:
     return actor.has(Role.FINANCE)
 
 
+def can_correct_booking_price(actor: Actor) -> bool:
+    """Finance or admin may correct a placement's agreed price (billing corrects closed months)."""
+    return actor.has(Role.FINANCE) or actor.is_admin
+
+
 def can_see_statistics(actor: Actor) -> bool:
     return bool(actor.roles)
 
