@@ -155,7 +155,8 @@ def ensure_users(engine: Engine, organisations: list[tuple[int, str]], *, now: d
 
 
 def _programme_rows(start_id: int, first_number: int, count: int, *, rng: random.Random, organisations, categories,
-                    target_groups: dict[str, tuple[str, str]], now: datetime):
+                    target_groups: dict[str, tuple[str, str]], now: datetime, prefix: str = PROGRAMME_PREFIX,
+                    fixed_capacity: int | None = None):
     group_codes = sorted(target_groups)
     for offset in range(count):
         number = first_number + offset
@@ -169,11 +170,13 @@ def _programme_rows(start_id: int, first_number: int, count: int, *, rng: random
         price = rng.randrange(low, high, 500)
         status = rng.choices(["published", "draft", "paused", "archived"], weights=[85, 5, 5, 5])[0]
         capacity = rng.choice([4, 5, 6, 8, 8, 10, 10, 12, 15, 20, 25, 30])
+        if fixed_capacity is not None:
+            status, capacity = "published", fixed_capacity
         accessible = rng.random() < 0.5
         groups = rng.sample(group_codes, rng.randint(1, 3))
         labels = [category[1], category[2]] + [label for group in groups for label in target_groups[group]]
         search_name, search_text = search_documents(name, description, labels)
-        row = (start_id + offset, f"{PROGRAMME_PREFIX}{number:06d}", org_id, name, description, category[0],
+        row = (start_id + offset, f"{prefix}{number:06d}", org_id, name, description, category[0],
                "Aktuell hos socialtjänsten.", f"{place}, Storgatan {rng.randint(1, 99)}",
                rng.choice(["Mån–fre 9–15", "Mån–tor 8–12", "Tis–fre 10–15"]), capacity, price, unit, 4,
                rng.choice([26, 52, None]), accessible, rng.choice(["", "arabiska", "somaliska, arabiska", "engelska"]),
@@ -188,10 +191,12 @@ PROGRAMME_COLUMNS = ("id", "code", "organisation_id", "name", "description", "ca
                      "search_name", "created_at", "updated_at")
 
 
-def ensure_programmes(engine: Engine, count: int, *, rng: random.Random, organisations, now: datetime) -> int:
+def ensure_programmes(engine: Engine, count: int, *, rng: random.Random, organisations, now: datetime,
+                      prefix: str = PROGRAMME_PREFIX, capacity: int | None = None) -> int:
+    """Add programmes coded `prefix`000001… up to `count`; `capacity` fixes every one's places (published)."""
     with engine.begin() as connection:
         have = int(connection.execute(text("SELECT COUNT(*) FROM programme WHERE code LIKE :p"),
-                                      {"p": f"{PROGRAMME_PREFIX}%"}).scalar())
+                                      {"p": f"{prefix}%"}).scalar())
         missing = count - have
         if missing <= 0:
             return 0
@@ -204,7 +209,8 @@ def ensure_programmes(engine: Engine, count: int, *, rng: random.Random, organis
 
         def rows():
             for row, groups in _programme_rows(start, have + 1, missing, rng=rng, organisations=organisations,
-                                               categories=categories, target_groups=target_groups, now=now):
+                                               categories=categories, target_groups=target_groups, now=now,
+                                               prefix=prefix, fixed_capacity=capacity):
                 links.extend((row[0], group) for group in groups)
                 yield row
 
@@ -320,19 +326,21 @@ def ensure_bookings(engine: Engine, count: int, *, rng: random.Random, organisat
                                       {"p": f"B-%-{BOOKING_MARK}%"}).scalar())
         if have >= count:
             return 0
-        if have:
-            # Lanes were laid out for the first batch; adding to them could overlap. Refuse honestly.
-            raise RuntimeError(f"{have} generated bookings exist already; use a fresh database for a larger count.")
+        # Only programmes without generated bookings get lanes, so a second, larger run
+        # (more programmes and more bookings) never overlaps the first one's bookings.
         programmes = [tuple(row) for row in connection.execute(text(
-            "SELECT id, organisation_id, capacity, price_ore, price_unit FROM programme "
-            "WHERE code LIKE :p AND status <> 'draft' ORDER BY id"), {"p": f"{PROGRAMME_PREFIX}%"})]
+            "SELECT p.id, p.organisation_id, p.capacity, p.price_ore, p.price_unit FROM programme p "
+            "WHERE p.code LIKE :p AND p.status <> 'draft' AND NOT EXISTS "
+            "(SELECT 1 FROM booking b WHERE b.programme_id = p.id AND b.ref LIKE :r) ORDER BY p.id"),
+            {"p": f"{PROGRAMME_PREFIX}%", "r": f"B-%-{BOOKING_MARK}%"})]
         if not programmes:
             return 0
+        count -= have
         start = next_id(connection, "booking")
         window = (today - timedelta(days=months * 30 - 180), today + timedelta(days=180))
         events: list | None = [] if with_events else None
         added = insert_rows(connection, "booking", BOOKING_COLUMNS, booking_rows(
-            start, 1, count, programmes, rng=rng, staff=staff, coordinators=coordinators, organisations=organisations,
+            start, have + 1, count, programmes, rng=rng, staff=staff, coordinators=coordinators, organisations=organisations,
             today=today, now=now, window=window, events=events))
         sync_sequence(connection, "booking")
         if events:

@@ -109,9 +109,11 @@ PAGE_BLUEPRINTS = (
     "marketplace.auth.second_factor:bp",
     "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
+    "billing.views:bp",
 )
 API_BLUEPRINTS = (
     "marketplace.auth.api:api",
+    "billing.api:api",
 )
 
 
