@@ -144,7 +144,9 @@ def update_programme(session: Session, programme: Programme, values: dict[str, A
     programme lock before calling this.
     """
     rules.check_editable(programme.status)
-    values = rules.clean_text(values)
+    # An optional text sent as null means "clear it"; the required ones are refused below.
+    values = {key: "" if value is None and key in rules.TEXT_LIMITS and key not in ("code", "name") else value
+              for key, value in rules.clean_text(values).items()}
     errors = rules.field_errors(values, creating=False)
     unknown = set(values) - set(rules.EDITABLE_FIELDS)
     errors += [(name, "Okänt fält.") for name in sorted(unknown)]

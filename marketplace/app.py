@@ -114,6 +114,7 @@ PAGE_BLUEPRINTS = (
 API_BLUEPRINTS = (
     "marketplace.auth.api:api",
     "billing.api:api",
+    "marketplace.programmes.api:api",
 )
 
 

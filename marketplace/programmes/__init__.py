@@ -1,0 +1,1 @@
+"""The catalogue's pages and endpoints: catalog's rules joined with bookings' free places."""

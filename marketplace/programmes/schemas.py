@@ -1,0 +1,195 @@
+"""The API's shapes for programmes and reference data (API.md, exactly; the API may only grow)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
+
+Unit = Literal["month", "day", "placement"]
+Status = Literal["draft", "published", "paused", "archived"]
+
+
+# --- out ------------------------------------------------------------------------------------
+
+
+class OrganisationRef(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class Money(BaseModel):
+    amount: str = Field(examples=["4500.00"])
+    currency: str = "SEK"
+
+
+class PriceOut(Money):
+    unit: Unit
+
+
+class ContactOut(BaseModel):
+    name: str
+    email: str
+    phone: str
+
+
+class ProgrammeOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    description: str
+    organisation: OrganisationRef
+    category: str
+    target_groups: list[str]
+    capacity: int
+    free_places: int = Field(description="Places free today")
+    price: PriceOut
+    status: Status
+    accessible: bool
+    location: str
+    schedule: str
+    min_weeks: int | None
+    max_weeks: int | None
+    contact: ContactOut
+    eligibility: str
+    language_support: str
+    updated_at: datetime
+
+
+class ProgrammeList(BaseModel):
+    items: list[ProgrammeOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class AvailabilityDay(BaseModel):
+    date: date
+    committed: int
+    free: int
+
+
+class AvailabilityOut(BaseModel):
+    programme_id: int
+    capacity: int
+    days: list[AvailabilityDay]
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+class OrganisationList(BaseModel):
+    items: list[OrganisationOut]
+
+
+class LabelOut(BaseModel):
+    code: str
+    label: str
+
+
+class LabelList(BaseModel):
+    items: list[LabelOut]
+
+
+# --- in -------------------------------------------------------------------------------------
+
+
+def _text(name: str, default: str | None = "") -> object:
+    return Field(default=default, max_length=TEXT_LIMITS[name])
+
+
+class PriceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: Decimal = Field(ge=0, max_digits=11, decimal_places=2, description="SEK, e.g. \"4500.00\"")
+    currency: Literal["SEK"] = "SEK"
+    unit: Unit
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = _text("contact_name")
+    email: str = _text("contact_email")
+    phone: str = _text("contact_phone")
+
+
+class ProgrammeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=TEXT_LIMITS["code"])
+    name: str = Field(min_length=1, max_length=TEXT_LIMITS["name"])
+    description: str = _text("description")
+    organisation: str | None = Field(default=None, max_length=16, description="Organisation code; default: yours")
+    category: str = Field(min_length=1, max_length=40)
+    target_groups: list[str] = Field(default_factory=list, max_length=20)
+    eligibility: str = _text("eligibility")
+    location: str = _text("location")
+    schedule: str = _text("schedule")
+    capacity: int = Field(ge=0, le=MAX_CAPACITY)
+    price: PriceIn
+    min_weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+    max_weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+    accessible: bool = False
+    language_support: str = _text("language_support")
+    contact: ContactIn = Field(default_factory=ContactIn)
+    status: Literal["draft", "published"] = "draft"
+
+
+class ProgrammePatch(BaseModel):
+    """Only the fields sent change; `status` moves the programme (publish, pause, archive)."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str | None = Field(default=None, min_length=1, max_length=TEXT_LIMITS["code"])
+    name: str | None = Field(default=None, min_length=1, max_length=TEXT_LIMITS["name"])
+    description: str | None = Field(default=None, max_length=TEXT_LIMITS["description"])
+    category: str | None = Field(default=None, min_length=1, max_length=40)
+    target_groups: list[str] | None = Field(default=None, max_length=20)
+    eligibility: str | None = Field(default=None, max_length=TEXT_LIMITS["eligibility"])
+    location: str | None = Field(default=None, max_length=TEXT_LIMITS["location"])
+    schedule: str | None = Field(default=None, max_length=TEXT_LIMITS["schedule"])
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY)
+    price: PriceIn | None = None
+    min_weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+    max_weeks: int | None = Field(default=None, ge=1, le=MAX_WEEKS)
+    accessible: bool | None = None
+    language_support: str | None = Field(default=None, max_length=TEXT_LIMITS["language_support"])
+    contact: ContactIn | None = None
+    status: Status | None = None
+
+
+class ProgrammePath(BaseModel):
+    programme_id: int
+
+
+class ProgrammeQuery(BaseModel):
+    q: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=40)
+    target_group: list[str] = Field(default_factory=list, max_length=20)
+    organisation: str | None = Field(default=None, max_length=16)
+    available_from: date | None = None
+    available_to: date | None = None
+    accessible: bool | None = None
+    max_price: Decimal | None = Field(default=None, ge=0, max_digits=11, decimal_places=2, description="SEK")
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=20, ge=1, le=100)
+
+
+class AvailabilityQuery(BaseModel):
+    from_: date = Field(alias="from")
+    to: date
+
+
+class LangQuery(BaseModel):
+    lang: Literal["sv", "en"] | None = None
+
+
+class HsdsQuery(BaseModel):
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=100)

@@ -1,0 +1,170 @@
+"""Programme operations shared by pages, API and CLI: visibility, the Programme document,
+and the catalogue use cases wrapped with the audit row and the capacity floor. No Flask.
+
+The caller opens the transaction (write_lock=True for updates, so the capacity floor is
+decided under the programme lock) and asks the policy before calling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog import programmes as catalogue
+from catalog.errors import CatalogError
+from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
+from catalog.search import ProgrammeFilters, count_query, programme_query
+from marketplace import audit
+from marketplace.auth import policy
+from marketplace.auth.policy import Actor
+from marketplace.bookings import capacity
+from marketplace.db import lock_programme
+from marketplace.errors import Conflict, DomainError, Invalid, NotFound
+
+CURRENCY = "SEK"
+
+
+def to_domain_error(error: CatalogError) -> DomainError:
+    """The marketplace's error for a catalogue error (422 invalid input, 409 wrong status)."""
+    if error.status == 422:
+        return Invalid(error.message, errors=error.errors, code=error.code, field=error.field)
+    if error.status == 404:
+        return NotFound(error.message, code=error.code, field=error.field)
+    return Conflict(error.message, code=error.code, field=error.field)
+
+
+def sek_amount(amount_ore: int) -> str:
+    """Öre as the API's amount string with two decimals ("4500.00"): exact, nothing rounded."""
+    sign = "-" if amount_ore < 0 else ""
+    whole, ore = divmod(abs(amount_ore), 100)
+    return f"{sign}{whole}.{ore:02d}"
+
+
+def is_visible(actor: Actor, programme: Programme) -> bool:
+    if programme.status == ProgrammeStatus.PUBLISHED:
+        return True
+    return policy.can_see_unpublished_programme(actor, programme.organisation_id)
+
+
+def get_visible_programme(session: Session, actor: Actor, programme_id: int) -> Programme | None:
+    """The programme if the actor may see it (published, or unpublished and theirs), else None."""
+    programme = session.get(Programme, programme_id)
+    if programme is None or not is_visible(actor, programme):
+        return None
+    return programme
+
+
+def organisation_by_code(session: Session, code: str) -> Organisation | None:
+    return session.execute(select(Organisation).where(Organisation.code == code.upper())).scalar_one_or_none()
+
+
+# --- the Programme document (API.md) ------------------------------------------------------
+
+
+def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime) -> list[dict]:
+    """The API's Programme documents, with free places today, in three queries whatever the count."""
+    ids = [p.id for p in programmes]
+    groups = catalogue.target_group_codes(session, ids)
+    free = capacity.free_places_today(session, ids, today=today, now=now)
+    org_ids = {p.organisation_id for p in programmes}
+    organisations = {o.id: o for o in session.execute(select(Organisation).where(Organisation.id.in_(org_ids))).scalars()} if org_ids else {}
+    documents = []
+    for programme in programmes:
+        organisation = organisations[programme.organisation_id]
+        documents.append({
+            "id": programme.id,
+            "code": programme.code,
+            "name": programme.name,
+            "description": programme.description,
+            "organisation": {"id": organisation.id, "code": organisation.code, "name": organisation.name},
+            "category": programme.category_code,
+            "target_groups": groups.get(programme.id, []),
+            "capacity": programme.capacity,
+            "free_places": free.get(programme.id, 0),
+            "price": {"amount": sek_amount(programme.price_ore), "currency": CURRENCY, "unit": programme.price_unit},
+            "status": programme.status,
+            "accessible": programme.accessible,
+            "location": programme.location,
+            "schedule": programme.schedule,
+            "min_weeks": programme.min_weeks,
+            "max_weeks": programme.max_weeks,
+            "contact": {"name": programme.contact_name, "email": programme.contact_email, "phone": programme.contact_phone},
+            "eligibility": programme.eligibility,
+            "language_support": programme.language_support,
+            "updated_at": programme.updated_at,
+        })
+    return documents
+
+
+def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
+           available: tuple[date, date] | None = None, now: datetime) -> tuple[list[Programme], int]:
+    """One page of programmes matching the filters (and free on every day of `available`), and the total."""
+    if available is not None:
+        filters = ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, capacity.availability_condition(*available, now=now))})
+    total = session.execute(count_query(filters)).scalar_one()
+    rows = list(session.execute(programme_query(filters).offset(offset).limit(limit)).scalars())
+    return rows, total
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+def category_labels(session: Session, locale: str = "sv") -> dict[str, str]:
+    return {c.code: c.label(locale) for c in session.execute(select(Category).order_by(Category.code)).scalars()}
+
+
+def target_group_labels(session: Session, locale: str = "sv") -> dict[str, str]:
+    return {g.code: g.label(locale) for g in session.execute(select(TargetGroup).order_by(TargetGroup.code)).scalars()}
+
+
+# --- writes: catalogue use case + audit (+ capacity floor) -----------------------------------
+
+
+def create(session: Session, values: dict[str, Any], *, actor: Actor, now: datetime, ip: str | None = None) -> Programme:
+    try:
+        programme = catalogue.create_programme(session, values, actor_id=actor.user_id, now=now)
+    except CatalogError as error:
+        raise to_domain_error(error) from error
+    audit.record(session, actor=actor, action="programme.create", object_type="programme", object_id=programme.id,
+                 now=now, ip=ip, details={"code": programme.code, "status": programme.status})
+    return programme
+
+
+def update(session: Session, programme: Programme, values: dict[str, Any], *, actor: Actor, today: date,
+           now: datetime, ip: str | None = None) -> dict[str, list]:
+    """Apply changes; lowering capacity below what is committed on a day from today on is a 409.
+
+    Call inside transaction(session, write_lock=True): the lock is taken here, before the
+    floor is read, so no booking can slip in between the check and the write.
+    """
+    lock_programme(session, programme.id)
+    session.refresh(programme)
+    status = values.pop("status", None)
+    new_capacity = values.get("capacity")
+    if isinstance(new_capacity, int) and not isinstance(new_capacity, bool) and 0 <= new_capacity < programme.capacity:
+        capacity.check_capacity_floor(session, programme.id, new_capacity, today=today, now=now)
+    try:
+        changes = catalogue.update_programme(session, programme, values, actor_id=actor.user_id, now=now) if values else {}
+        if status is not None and status != programme.status:
+            changes.update(catalogue.change_status(session, programme, status, actor_id=actor.user_id, now=now))
+    except CatalogError as error:
+        raise to_domain_error(error) from error
+    if changes:
+        audit.record(session, actor=actor, action="programme.update", object_type="programme", object_id=programme.id,
+                     now=now, ip=ip, details={"fields": sorted(changes)})
+    return changes
+
+
+def change_status(session: Session, programme: Programme, target: str, *, actor: Actor, now: datetime,
+                  ip: str | None = None) -> dict[str, list]:
+    try:
+        changes = catalogue.change_status(session, programme, target, actor_id=actor.user_id, now=now)
+    except CatalogError as error:
+        raise to_domain_error(error) from error
+    audit.record(session, actor=actor, action=f"programme.{target}", object_type="programme", object_id=programme.id,
+                 now=now, ip=ip, details={"from": changes["status"][0], "to": target})
+    return changes
