@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.files import FileHeader
@@ -66,8 +66,8 @@ def _closed_period(session: Session, period: str) -> BillingPeriod:
 
 def _chart(session: Session, period: str):
     where = ChargeLine.period == period
-    cost = set(session.execute(select(distinct(ChargeLine.buyer_cost_account)).where(where)).scalars())
-    revenue = set(session.execute(select(distinct(ChargeLine.provider_revenue_account)).where(where)).scalars())
+    cost = set(session.execute(select(ChargeLine.buyer_cost_account).where(where).distinct()).scalars())
+    revenue = set(session.execute(select(ChargeLine.provider_revenue_account).where(where).distinct()).scalars())
     centres = list(session.execute(select(ChargeLine.buyer_cost_centre, func.min(ChargeLine.buyer_name))
                                    .where(where).group_by(ChargeLine.buyer_cost_centre)))
     centres += list(session.execute(select(ChargeLine.provider_cost_centre, func.min(ChargeLine.provider_name))

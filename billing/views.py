@@ -1,0 +1,235 @@
+"""Pages for finance: months, a month's buyer × provider matrix with its lines, closing,
+file downloads, the ledger per organisation, a booking's billing, and admin's accounting codes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from billing import money, operations, queries
+from billing.forms import AccountingCodesForm, PriceCorrectionForm
+from billing.organisation_codes import update_accounting_codes
+from billing.periods import parse_period, period_of, previous_period
+from billing.price_corrections import correct_booking_price
+from billing.storage import FORMATS, MEDIA_TYPES
+from catalog.models import Organisation
+from marketplace import clock, home, http
+from marketplace.auth import policy
+from marketplace.auth.forms import ConfirmForm
+from marketplace.bookings.billable import get_booking_record
+from marketplace.db import transaction
+from marketplace.errors import DomainError
+
+bp = Blueprint("billing", __name__)
+
+FORMAT_LABELS = {"csv": "CSV för Excel", "xlsx": "Excel (XLSX)", "sie": "SIE 4"}
+UNIT_LABELS = {"month": "månad", "day": "dag", "placement": "placering"}
+
+
+def _actor(allowed=policy.can_see_billing):
+    actor = http.current_actor()
+    if actor is None or not allowed(actor):
+        abort(403)
+    return actor
+
+
+def _period_or_404(period: str) -> str:
+    try:
+        return parse_period(period)
+    except DomainError:
+        abort(404)
+
+
+def _error_message(error: DomainError) -> str:
+    messages = {
+        "period_not_over": _("Månaden är inte slut än. Den kan stängas från den första dagen i nästa månad."),
+        "invalid_accounting_codes": _("Organisationen %(code)s har ogiltiga konteringskoder. En administratör måste rätta dem först.",
+                                      code=error.params.get("organisation", "")),
+        "period_not_closed": _("Månaden är inte stängd. Filer finns bara för stängda månader."),
+    }
+    return messages.get(error.code, error.message)
+
+
+@bp.get("/fakturering")
+@login_required
+def index():
+    actor = _actor()
+    periods = queries.list_periods(http.request_session(), today=clock.today())
+    return render_template("billing/index.html", periods=periods, can_close=policy.can_close_month(actor))
+
+
+@bp.get("/fakturering/<period>")
+@login_required
+def period(period: str):
+    actor = _actor()
+    period = _period_or_404(period)
+    buyer, provider = request.args.get("kopare") or None, request.args.get("saljare") or None
+    view = queries.period_view(http.request_session(), period, today=clock.today(), buyer=buyer, provider=provider,
+                               with_lines=bool(buyer or provider))
+    return render_template("billing/period.html", view=view, buyer=buyer, provider=provider, form=ConfirmForm(),
+                           can_close=policy.can_close_month(actor), format_labels=FORMAT_LABELS, unit_labels=UNIT_LABELS)
+
+
+@bp.post("/fakturering/<period>/stang")
+@login_required
+def close(period: str):
+    actor = _actor(policy.can_close_month)
+    period = _period_or_404(period)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result, _files = operations.close_and_store(http.request_session(), period, actor=actor, now=clock.now(),
+                                                    instance_path=http.settings().instance_path, ip=http.client_ip())
+    except DomainError as error:
+        flash(_error_message(error), "error")
+        return redirect(url_for(".period", period=period))
+    if result.closed_now:
+        flash(_("%(period)s är stängd: %(count)s rader, totalt %(total)s. Filerna är klara att hämta.",
+                period=period, count=result.line_count, total=money.format_decimal_comma(result.total_ore) + " kr"), "success")
+    else:
+        flash(_("%(period)s var redan stängd; inget har ändrats.", period=period), "success")
+    return redirect(url_for(".period", period=period))
+
+
+@bp.get("/fakturering/<period>/filer/<fmt>")
+@login_required
+def download(period: str, fmt: str):
+    actor = _actor()
+    period = _period_or_404(period)
+    if fmt not in FORMATS:
+        abort(404)
+    try:
+        stored = operations.fetch_file(http.request_session(), period, fmt, actor=actor, now=clock.now(),
+                                       instance_path=http.settings().instance_path, ip=http.client_ip())
+    except DomainError as error:
+        flash(_error_message(error), "error")
+        return redirect(url_for(".period", period=period))
+    response = send_file(stored.path, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=stored.filename,
+                         conditional=False, etag=stored.sha256)
+    response.headers["X-Content-SHA256"] = stored.sha256
+    return response
+
+
+@bp.get("/fakturering/reskontra")
+@login_required
+def ledger():
+    _actor()
+    session = http.request_session()
+    organisations = list(session.execute(select(Organisation).order_by(Organisation.code)).scalars())
+    code = request.args.get("organisation") or None
+    period = request.args.get("period") or previous_period(period_of(clock.today()))
+    try:
+        parse_period(period)
+    except DomainError:
+        flash(_("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-03."), "error")
+        period = previous_period(period_of(clock.today()))
+    bought = sold = []
+    view = None
+    if code and any(o.code == code for o in organisations):
+        view = queries.period_view(session, period, today=clock.today(), organisation=code)
+        bought = [line for line in view.lines if line.buyer_code == code]
+        sold = [line for line in view.lines if line.provider_code == code]
+    elif code:
+        flash(_("Okänd organisation."), "error")
+        code = None
+    return render_template("billing/ledger.html", organisations=organisations, code=code, period=period, view=view,
+                           bought=bought, sold=sold, unit_labels=UNIT_LABELS,
+                           bought_total=sum(l.amount_ore for l in bought), sold_total=sum(l.amount_ore for l in sold))
+
+
+@bp.route("/fakturering/bokning/<ref>", methods=["GET", "POST"])
+@login_required
+def booking(ref: str):
+    actor = _actor()
+    session = http.request_session()
+    record = get_booking_record(session, ref=ref)
+    if record is None:
+        abort(404)
+    form = PriceCorrectionForm()
+    can_correct = policy.can_correct_booking_price(actor)
+    status = 200
+    if request.method == "POST":
+        if not can_correct:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                new_price = money.parse_amount(form.price.data)
+                if new_price < 0:
+                    raise ValueError("negative")
+            except ValueError:
+                form.price.errors.append(_("Ange ett belopp i kronor med högst två decimaler, t.ex. 4 500,00."))
+            else:
+                try:
+                    with transaction(session):
+                        correct_booking_price(session, record.booking_id, new_price, actor=actor, now=clock.now(),
+                                              reason=form.reason.data, ip=http.client_ip())
+                except DomainError as error:
+                    form.price.errors.append(_("Priset måste vara mellan 0 och 100 000 000 kr.") if error.field == "price"
+                                             else error.message)
+                else:
+                    flash(_("Priset är rättat. Stängda månader ändras inte; skillnaden kommer som rättelse nästa månad som stängs."),
+                          "success")
+                    return redirect(url_for(".booking", ref=ref))
+        status = 422
+    lines = queries.booking_charge_lines(session, record.booking_id)
+    return render_template("billing/booking.html", record=record, lines=lines, form=form, can_correct=can_correct,
+                           unit_labels=UNIT_LABELS, billed_total=sum(l.amount_ore for l in lines)), status
+
+
+# --- admin: accounting codes per organisation ------------------------------------------------
+
+
+@bp.get("/admin/organisationer")
+@login_required
+def organisations():
+    _actor(policy.can_edit_accounting_codes)
+    rows = list(http.request_session().execute(select(Organisation).order_by(Organisation.code)).scalars())
+    return render_template("billing/organisations.html", organisations=rows)
+
+
+@bp.route("/admin/organisationer/<code>", methods=["GET", "POST"])
+@login_required
+def organisation_codes(code: str):
+    actor = _actor(policy.can_edit_accounting_codes)
+    session = http.request_session()
+    organisation = session.execute(select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
+    if organisation is None:
+        abort(404)
+    form = AccountingCodesForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                update_accounting_codes(session, organisation, cost_centre=form.cost_centre.data,
+                                        cost_account=form.cost_account.data, revenue_account=form.revenue_account.data,
+                                        actor=actor, now=clock.now(), ip=http.client_ip())
+        except DomainError as error:
+            for field, message in getattr(error, "errors", []):
+                getattr(form, field).errors.append(message)
+        else:
+            flash(_("Konteringskoderna för %(name)s är sparade. De gäller från nästa månad som stängs.",
+                    name=organisation.name), "success")
+            return redirect(url_for(".organisations"))
+    status = 422 if form.errors else 200
+    return render_template("billing/organisation_form.html", organisation=organisation, form=form), status
+
+
+# --- start page ---------------------------------------------------------------------------------
+
+
+def billing_panels(session, actor) -> list:
+    """Finance: ended months still open, to close."""
+    if actor is None or not policy.can_close_month(actor):
+        return []
+    waiting = [p for p in queries.list_periods(session, today=clock.today(), months_back=3) if p.status == "open" and p.has_ended]
+    return [home.Panel(
+        title=_("Månader att stänga"),
+        items=[home.PanelItem(text=p.period, url=url_for("billing.period", period=p.period)) for p in waiting],
+        empty_text=_("Alla avslutade månader är stängda."),
+        more_url=url_for("billing.index"), more_text=_("Alla månader"),
+    )]
+
+
+if billing_panels not in home.PANEL_PROVIDERS:
+    home.PANEL_PROVIDERS.append(billing_panels)
