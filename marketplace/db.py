@@ -41,8 +41,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get("sqlite_immediate", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("sqlite_unsafe_no_begin"):
+            return  # test-only (unsafe_disable_capacity_lock): each statement commits on its own
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
 
 
 def is_sqlite(session_or_engine) -> bool:
@@ -62,7 +64,10 @@ def transaction(session: Session, *, write_lock: bool = False) -> Iterator[Sessi
     if write_lock and is_sqlite(session):
         if session.in_transaction():
             session.rollback()
-        session.connection(execution_options={"sqlite_immediate": True})
+        # Test-only: without BEGIN, check and insert are separate statements, so the race
+        # test can show overbooking (a deferred WAL transaction would fail instead).
+        unsafe = session.info.get("unsafe_disable_capacity_lock")
+        session.connection(execution_options={"sqlite_unsafe_no_begin": True} if unsafe else {"sqlite_immediate": True})
     try:
         yield session
         session.commit()

@@ -1,0 +1,465 @@
+"""Booking use cases: request, decide, cancel, start, end, extend, expire, offer freed places.
+
+Each is a plain function (STYLE.md §4.1): it validates, changes rows, appends a
+BookingEvent, sends booking_status_changed, writes audit and notifications, flushes, and
+returns. It never commits, never reads the clock, never imports Flask. The caller runs it
+inside `transaction(session, write_lock=True)`; the use case itself takes the programme
+lock (db.lock_programme) and re-reads the booking under it, so two deciders, two
+schedulers or a decider and a job can never both move one booking, and the capacity check
+and the write that relies on it see the same rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Organisation, Programme, ProgrammeStatus
+from marketplace import audit
+from marketplace.auth.models import Role, User
+from marketplace.auth.policy import Actor
+from marketplace.bookings import capacity, states
+from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
+from marketplace.bookings.signals import booking_status_changed
+from marketplace.bookings.states import Action
+from marketplace.clock import STOCKHOLM
+from marketplace.db import lock_programme
+from marketplace.errors import Conflict, Invalid
+from marketplace.notify import notify
+
+# No placement is planned further ahead or longer than this, whatever max_weeks says.
+MAX_DAYS = 5 * 366
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """What a social worker sends to request a place (API.md, POST /bookings)."""
+
+    programme_id: int
+    start_date: date
+    end_date: date
+    participant_reference: str
+    participant_name: str
+    purpose: str
+    goals: str
+    tasks: str
+    participant_contact: str | None = None
+    participant_needs: str | None = None
+    sub_goals: str = ""
+    participant_view: str = ""
+    fia_completed: bool = False
+    decision_reference: str | None = None
+    decision_date: date | None = None
+    waitlist: bool = False
+
+
+def booking_link(booking: Booking) -> str:
+    return f"/placeringar/{booking.id}"
+
+
+def _mail_body(message: str) -> str:
+    # Mail leaves the city's systems: no participant data and no free text, only the ref.
+    return f"{message}\n\nLogga in på Insatstorget för att se placeringen.\n"
+
+
+def _tell(session: Session, user_ids, message: str, booking: Booking, *, now: datetime, subject: str) -> None:
+    for user_id in dict.fromkeys(user_ids):
+        notify(session, user_id=user_id, message=message, now=now, link=booking_link(booking),
+               mail_subject=subject, mail_body=_mail_body(message))
+
+
+def _coordinator_ids(session: Session, organisation_id: int) -> list[int]:
+    users = session.execute(
+        select(User).where(User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)
+    ).scalars()
+    return [user.id for user in users if user.has_role(Role.COORDINATOR)]
+
+
+def _programme(session: Session, booking: Booking) -> Programme:
+    return session.get(Programme, booking.programme_id)
+
+
+def _lock(session: Session, booking: Booking) -> None:
+    """Take the programme lock and re-read the booking, so decisions see committed state."""
+    lock_programme(session, booking.programme_id)
+    session.refresh(booking)
+
+
+def _transition(session: Session, booking: Booking, action: Action, *, actor: Actor | None, now: datetime,
+                note: str = "", details: dict | None = None) -> None:
+    from_status = booking.status
+    to_status = states.next_status(from_status, action).value
+    booking.status = to_status
+    booking.updated_at = now
+    booking.version += 1
+    _event(session, booking, from_status, to_status, actor=actor, now=now, note=note)
+    booking_status_changed.send(booking, session=session, from_status=from_status, to_status=to_status,
+                                actor_id=actor.user_id if actor else None, now=now)
+    audit.record(session, actor=actor, action=f"booking.{action.value}", object_type="booking", object_id=booking.id,
+                 now=now, details={"ref": booking.ref, "from": from_status, "to": to_status, **(details or {})})
+
+
+def _event(session: Session, booking: Booking, from_status: str | None, to_status: str, *, actor: Actor | None,
+           now: datetime, note: str = "") -> None:
+    session.add(BookingEvent(booking_id=booking.id, at=now, actor_id=actor.user_id if actor else None,
+                             from_status=from_status, to_status=to_status, note=note))
+    session.flush()
+
+
+def _require_text(value: str | None, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise Invalid(message, field=field)
+    return text
+
+
+def _stockholm_date(moment: datetime) -> date:
+    return moment.astimezone(STOCKHOLM).date()
+
+
+# --- request --------------------------------------------------------------------------------
+
+
+def validate_request(request: PlaceRequest, programme: Programme | None, *, today: date) -> None:
+    """Raise Invalid listing every field at fault (API.md: 422 cases)."""
+    errors: list[tuple[str, str]] = []
+    if programme is None or programme.status != ProgrammeStatus.PUBLISHED.value:
+        errors.append(("programme_id", "The programme does not exist or is not published."))
+    for field, value in (("participant.reference", request.participant_reference), ("participant.name", request.participant_name),
+                         ("assignment.purpose", request.purpose), ("assignment.goals", request.goals),
+                         ("assignment.tasks", request.tasks)):
+        if not (value or "").strip():
+            errors.append((field, "Required."))
+    if request.start_date < today:
+        errors.append(("start_date", "The start date has passed."))
+    if request.end_date < request.start_date:
+        errors.append(("end_date", "The end date is before the start date."))
+    elif (request.end_date - request.start_date).days >= MAX_DAYS or (request.start_date - today).days > MAX_DAYS:
+        errors.append(("end_date", "The placement is too long or too far ahead."))
+    elif programme is not None and programme.max_weeks and (request.end_date - request.start_date).days + 1 > programme.max_weeks * 7:
+        errors.append(("end_date", f"The programme allows at most {programme.max_weeks} weeks."))
+    if request.decision_date is not None and request.decision_date > today:
+        errors.append(("decision.date", "The decision date is in the future."))
+    if request.decision_date is not None and not (request.decision_reference or "").strip():
+        errors.append(("decision.reference", "Give the decision's reference with its date."))
+    if errors:
+        raise Invalid(errors[0][1], errors=errors, field=errors[0][0])
+
+
+def find_idempotent_booking(session: Session, user_id: int, key: str) -> Booking | None:
+    """The booking a create with this Idempotency-Key already made, if any."""
+    booking_id = session.execute(
+        select(IdempotencyRecord.booking_id).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+    ).scalar()
+    return session.get(Booking, booking_id) if booking_id is not None else None
+
+
+def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now: datetime, today: date, hold_days: int,
+                  idempotency_key: str | None = None) -> tuple[Booking, bool]:
+    """Create a request that holds a place for hold_days, or a waitlisted booking when full.
+
+    Returns (booking, created). With an idempotency_key seen before for this user, returns
+    the first booking and created=False. Raises Invalid (422) for bad input and Conflict
+    code "no_capacity" (409) when some day is full and request.waitlist is false. Must run
+    in transaction(write_lock=True): the capacity check and the insert share the lock.
+    """
+    validate_request(request, session.get(Programme, request.programme_id), today=today)
+    lock_programme(session, request.programme_id)
+    if idempotency_key:
+        existing = find_idempotent_booking(session, actor.user_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    programme = session.get(Programme, request.programme_id)
+    session.refresh(programme)  # capacity and status as committed, read under the lock
+    validate_request(request, programme, today=today)
+    full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
+    if full_day is None:
+        status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
+    elif request.waitlist:
+        status, hold = BookingStatus.WAITLISTED.value, None
+    else:
+        raise Conflict(f"No place is free on {full_day.isoformat()}; join the waitlist or choose other dates.",
+                       code="no_capacity", day=full_day.isoformat())
+    booking = Booking(
+        ref=f"tmp-{uuid.uuid4().hex[:16]}", programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
+        requester_id=actor.user_id, status=status, start_date=request.start_date, end_date=request.end_date,
+        price_ore=programme.price_ore, price_unit=programme.price_unit,
+        participant_reference=request.participant_reference.strip(), participant_name=request.participant_name.strip(),
+        participant_contact=(request.participant_contact or "").strip() or None,
+        participant_needs=(request.participant_needs or "").strip() or None,
+        assignment_purpose=request.purpose.strip(), assignment_goals=request.goals.strip(),
+        assignment_sub_goals=(request.sub_goals or "").strip(), assignment_tasks=request.tasks.strip(),
+        assignment_participant_view=(request.participant_view or "").strip(), fia_completed=request.fia_completed,
+        decision_reference=(request.decision_reference or "").strip() or None, decision_date=request.decision_date,
+        hold_expires_at=hold, waitlisted_at=now if hold is None else None, created_at=now, updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    # The id is unique under any concurrency, so the human ref derived from it is too.
+    booking.ref = f"B-{_stockholm_date(now).year}-{booking.id:06d}"
+    if idempotency_key:
+        session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now))
+    _event(session, booking, None, status, actor=actor, now=now,
+           note="" if hold else f"Fullt {full_day.isoformat()}; på väntelistan.")
+    booking_status_changed.send(booking, session=session, from_status=None, to_status=status, actor_id=actor.user_id, now=now)
+    audit.record(session, actor=actor, action="booking.request", object_type="booking", object_id=booking.id, now=now,
+                 details={"ref": booking.ref, "to": status, "programme_id": programme.id})
+    if hold:
+        buyer = session.get(Organisation, actor.organisation_id)
+        _tell(session, _coordinator_ids(session, programme.organisation_id),
+              f"Ny förfrågan {booking.ref} till {programme.name} från {buyer.name}, start {booking.start_date.isoformat()}.",
+              booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
+    session.flush()
+    return booking, True
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def approve_booking(session: Session, booking: Booking, *, actor: Actor, now: datetime) -> Booking:
+    """Approve a request. A hold that expired before the decision is approved only if a place is still free."""
+    _lock(session, booking)
+    states.next_status(booking.status, Action.APPROVE)
+    if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+        programme = _programme(session, booking)
+        session.refresh(programme)
+        full_day = capacity.first_full_day(session, programme.id, programme.capacity, booking.start_date, booking.end_date,
+                                           now=now, exclude_booking_id=booking.id)
+        if full_day is not None:
+            raise Conflict(f"The hold expired and {full_day.isoformat()} is now full.", code="hold_expired", day=full_day.isoformat())
+    _transition(session, booking, Action.APPROVE, actor=actor, now=now)
+    booking.decided_at, booking.decided_by_id = now, actor.user_id
+    programme = _programme(session, booking)
+    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
+          now=now, subject=f"Godkänd: {booking.ref}")
+    session.flush()
+    return booking
+
+
+def reject_booking(session: Session, booking: Booking, *, actor: Actor, now: datetime, reason: str, hold_days: int) -> Booking:
+    """Reject a request with a reason; its place goes to the waitlist."""
+    reason = _require_text(reason, "reason", "Give a reason for the rejection.")
+    _lock(session, booking)
+    _transition(session, booking, Action.REJECT, actor=actor, now=now, note=reason)
+    booking.decided_at, booking.decided_by_id, booking.decision_reason = now, actor.user_id, reason
+    programme = _programme(session, booking)
+    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
+          now=now, subject=f"Avslag: {booking.ref}")
+    offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
+    return booking
+
+
+def cancel_booking(session: Session, booking: Booking, *, actor: Actor, now: datetime, today: date, reason: str,
+                   hold_days: int) -> Booking:
+    """Cancel a request, a waitlisted booking or an approved placement before its start date."""
+    reason = _require_text(reason, "reason", "Give a reason for the cancellation.")
+    _lock(session, booking)
+    states.next_status(booking.status, Action.CANCEL)
+    if booking.status == BookingStatus.APPROVED.value and booking.start_date <= today:
+        raise Conflict("The placement has started; end it with an end date and an outcome instead.", code="already_started")
+    was_holding = capacity.is_committing(booking, now=now)
+    previous = booking.status
+    _transition(session, booking, Action.CANCEL, actor=actor, now=now, note=reason)
+    booking.decision_reason = reason
+    if previous != BookingStatus.WAITLISTED.value:
+        programme = _programme(session, booking)
+        _tell(session, _coordinator_ids(session, programme.organisation_id),
+              f"{booking.ref} till {programme.name} har avbokats av köparen.", booking, now=now, subject=f"Avbokad: {booking.ref}")
+    if was_holding:
+        offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
+    session.flush()
+    return booking
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+def start_booking(session: Session, booking: Booking, *, now: datetime, today: date) -> Booking:
+    """Mark an approved placement active on (or after) its start date; run by the scheduler."""
+    _lock(session, booking)
+    states.next_status(booking.status, Action.START)
+    if booking.start_date > today:
+        raise Conflict("The placement starts later.", code="not_started_yet")
+    _transition(session, booking, Action.START, actor=None, now=now)
+    return booking
+
+
+def end_booking(session: Session, booking: Booking, *, actor: Actor, now: datetime, today: date, end_date: date,
+                outcome: str, hold_days: int, note: str = "") -> Booking:
+    """End an approved or active placement on end_date (its last day) with an outcome.
+
+    end_date must lie in [start_date, current end_date]; an earlier end frees the days
+    after it, which go to the waitlist. A pending extension lapses.
+    """
+    if outcome not in Outcome._value2member_map_:
+        raise Invalid("Choose one of the outcomes.", field="outcome")
+    _lock(session, booking)
+    states.next_status(booking.status, Action.END)
+    if booking.start_date > today:
+        raise Conflict("The placement has not started; cancel it instead.", code="not_started_yet")
+    if end_date < booking.start_date:
+        raise Invalid("The end date is before the start date.", field="end_date")
+    if end_date > booking.end_date:
+        raise Invalid("The end date is after the planned end; request an extension instead.", field="end_date")
+    freed = end_date < booking.end_date
+    text = f"Slutdatum {end_date.isoformat()}, utfall {outcome}." + (f" {note.strip()}" if note.strip() else "")
+    booking.end_date, booking.outcome, booking.extension_end_date = end_date, outcome, None
+    _transition(session, booking, Action.END, actor=actor, now=now, note=text, details={"outcome": outcome})
+    programme = _programme(session, booking)
+    if actor.organisation_id == booking.buyer_organisation_id:
+        recipients = _coordinator_ids(session, programme.organisation_id)
+    else:
+        recipients = [booking.requester_id]
+    _tell(session, [r for r in recipients if r != actor.user_id],
+          f"{booking.ref} i {programme.name} är avslutad {end_date.isoformat()}.", booking, now=now, subject=f"Avslutad: {booking.ref}")
+    if freed:
+        offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
+    session.flush()
+    return booking
+
+
+# --- extensions -----------------------------------------------------------------------------
+
+
+def _check_extension_room(session: Session, booking: Booking, new_end: date, *, now: datetime) -> None:
+    programme = _programme(session, booking)
+    session.refresh(programme)
+    if programme.max_weeks and (new_end - booking.start_date).days + 1 > programme.max_weeks * 7:
+        raise Invalid(f"The programme allows at most {programme.max_weeks} weeks.", field="end_date")
+    full_day = capacity.first_full_day(session, programme.id, programme.capacity, booking.end_date + timedelta(days=1),
+                                       new_end, now=now, exclude_booking_id=booking.id)
+    if full_day is not None:
+        raise Conflict(f"No place is free on {full_day.isoformat()}.", code="no_capacity", day=full_day.isoformat())
+
+
+def request_extension(session: Session, booking: Booking, *, actor: Actor, now: datetime, new_end_date: date) -> Booking:
+    """Ask the provider to move end_date later. Checked for room now and again on approval;
+    the pending extension holds no place meanwhile."""
+    _lock(session, booking)
+    status = states.next_status(booking.status, Action.REQUEST_EXTENSION)
+    if booking.extension_end_date is not None:
+        raise Conflict("An extension is already waiting for the provider's decision.", code="extension_pending")
+    if new_end_date <= booking.end_date:
+        raise Invalid("The new end date must be after the current end date.", field="end_date")
+    if (new_end_date - booking.start_date).days >= MAX_DAYS:
+        raise Invalid("The placement would be too long.", field="end_date")
+    _check_extension_room(session, booking, new_end_date, now=now)
+    booking.extension_end_date, booking.updated_at = new_end_date, now
+    booking.version += 1
+    _event(session, booking, booking.status, status.value, actor=actor, now=now,
+           note=f"Förlängning begärd till {new_end_date.isoformat()}.")
+    audit.record(session, actor=actor, action="booking.request_extension", object_type="booking", object_id=booking.id,
+                 now=now, details={"ref": booking.ref, "end_date": new_end_date.isoformat()})
+    programme = _programme(session, booking)
+    _tell(session, _coordinator_ids(session, programme.organisation_id),
+          f"Förlängning av {booking.ref} i {programme.name} till {new_end_date.isoformat()} väntar på beslut.", booking,
+          now=now, subject=f"Förlängning begärd: {booking.ref}")
+    session.flush()
+    return booking
+
+
+def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: datetime) -> Booking:
+    """Move end_date to the requested date, if every added day still has a free place."""
+    _lock(session, booking)
+    status = states.next_status(booking.status, Action.APPROVE_EXTENSION)
+    if booking.extension_end_date is None:
+        raise Conflict("No extension is waiting for a decision.", code="no_extension_pending")
+    new_end = booking.extension_end_date
+    _check_extension_room(session, booking, new_end, now=now)
+    old_end = booking.end_date
+    booking.end_date, booking.extension_end_date, booking.updated_at = new_end, None, now
+    booking.version += 1
+    _event(session, booking, booking.status, status.value, actor=actor, now=now,
+           note=f"Förlängning godkänd: slutdatum {old_end.isoformat()} → {new_end.isoformat()}.")
+    booking_status_changed.send(booking, session=session, from_status=booking.status, to_status=booking.status,
+                                actor_id=actor.user_id, now=now)
+    audit.record(session, actor=actor, action="booking.approve_extension", object_type="booking", object_id=booking.id,
+                 now=now, details={"ref": booking.ref, "from_end": old_end.isoformat(), "to_end": new_end.isoformat()})
+    programme = _programme(session, booking)
+    _tell(session, [booking.requester_id], f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
+          booking, now=now, subject=f"Förlängning godkänd: {booking.ref}")
+    session.flush()
+    return booking
+
+
+def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: datetime, reason: str) -> Booking:
+    reason = _require_text(reason, "reason", "Give a reason for the rejection.")
+    _lock(session, booking)
+    status = states.next_status(booking.status, Action.REJECT_EXTENSION)
+    if booking.extension_end_date is None:
+        raise Conflict("No extension is waiting for a decision.", code="no_extension_pending")
+    asked = booking.extension_end_date
+    booking.extension_end_date, booking.updated_at = None, now
+    booking.version += 1
+    _event(session, booking, booking.status, status.value, actor=actor, now=now,
+           note=f"Förlängning till {asked.isoformat()} avslogs: {reason}")
+    audit.record(session, actor=actor, action="booking.reject_extension", object_type="booking", object_id=booking.id,
+                 now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
+    programme = _programme(session, booking)
+    _tell(session, [booking.requester_id], f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
+          now=now, subject=f"Förlängning avslagen: {booking.ref}")
+    session.flush()
+    return booking
+
+
+# --- holds and the waitlist -----------------------------------------------------------------
+
+
+def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days: int) -> bool:
+    """Mark a request whose hold has run out as expired and offer its place. Idempotent:
+    returns False (and changes nothing) when the booking is no longer an expired hold."""
+    _lock(session, booking)
+    if booking.status != BookingStatus.REQUESTED.value or booking.hold_expires_at is None or booking.hold_expires_at > now:
+        return False
+    _transition(session, booking, Action.EXPIRE, actor=None, now=now, note="Inget beslut innan tiden gick ut.")
+    programme = _programme(session, booking)
+    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
+          now=now, subject=f"Utgången förfrågan: {booking.ref}")
+    offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
+    return True
+
+
+def offer_freed_places(session: Session, programme_id: int, *, now: datetime, hold_days: int) -> list[Booking]:
+    """Turn waitlisted bookings whose dates now fit into requests with a new hold, in waitlist order.
+
+    Runs under the programme lock (the caller's). A booking whose start date has passed
+    stays waitlisted: its dates can no longer be offered as asked.
+    """
+    lock_programme(session, programme_id)
+    programme = session.get(Programme, programme_id)
+    session.refresh(programme)
+    if programme.status != ProgrammeStatus.PUBLISHED.value:
+        return []
+    today = _stockholm_date(now)
+    waiting = session.execute(
+        select(Booking).where(Booking.programme_id == programme_id, Booking.status == BookingStatus.WAITLISTED.value,
+                              Booking.start_date >= today)
+        .order_by(Booking.waitlisted_at, Booking.id)
+    ).scalars().all()
+    offered = []
+    for booking in waiting:
+        if capacity.first_full_day(session, programme_id, programme.capacity, booking.start_date, booking.end_date, now=now):
+            continue
+        booking.hold_expires_at = now + timedelta(days=hold_days)
+        _transition(session, booking, Action.OFFER, actor=None, now=now, note="En plats blev ledig.")
+        session.flush()  # the new hold counts before the next booking in line is checked
+        _tell(session, [booking.requester_id],
+              f"En plats blev ledig i {programme.name}: {booking.ref} håller nu platsen till "
+              f"{booking.hold_expires_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}.", booking, now=now,
+              subject=f"Plats ledig: {booking.ref}")
+        _tell(session, _coordinator_ids(session, programme.organisation_id),
+              f"Ny förfrågan {booking.ref} till {programme.name} (från väntelistan).", booking, now=now,
+              subject=f"Ny förfrågan om plats: {booking.ref}")
+        offered.append(booking)
+    return offered
+
+
+def record_participant_read(session: Session, booking: Booking, *, actor: Actor, now: datetime, ip: str | None = None,
+                            via: str = "page") -> None:
+    """Log that actor saw this booking's participant data (DESIGN.md, privacy; no names in details)."""
+    audit.record(session, actor=actor, action="booking.read_participant", object_type="booking", object_id=booking.id,
+                 now=now, ip=ip, details={"ref": booking.ref, "via": via})

@@ -1,0 +1,199 @@
+"""Reads of bookings. Whatever returns participant data takes the actor and returns only
+what policy lets that actor see (None means 404). No writes, no Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from catalog.models import Organisation, Programme
+from marketplace.auth import policy
+from marketplace.auth.models import Role, User
+from marketplace.auth.policy import Actor
+from marketplace.bookings import capacity
+from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
+
+
+def get_visible_booking(session: Session, actor: Actor, booking_id: int) -> Booking | None:
+    """The booking if actor is the buyer's staff or the provider's coordinator; else None (404)."""
+    row = session.execute(
+        select(Booking, Programme.organisation_id).join(Programme, Programme.id == Booking.programme_id)
+        .where(Booking.id == booking_id)
+    ).first()
+    if row is None:
+        return None
+    booking, provider_id = row
+    return booking if policy.can_see_booking(actor, booking.buyer_organisation_id, provider_id) else None
+
+
+def provider_id(session: Session, booking: Booking) -> int:
+    return session.get(Programme, booking.programme_id).organisation_id
+
+
+def _visibility(actor: Actor, side: str | None):
+    """SQL: the bookings actor may see, optionally only as buyer or only as provider."""
+    conditions = []
+    if side in (None, "buyer") and actor.has(Role.STAFF):
+        conditions.append(Booking.buyer_organisation_id == actor.organisation_id)
+    if side in (None, "provider") and actor.has(Role.COORDINATOR):
+        conditions.append(Programme.organisation_id == actor.organisation_id)
+    return or_(*conditions) if conditions else None
+
+
+def list_bookings(session: Session, actor: Actor, *, side: str | None = None, status: str | None = None,
+                  programme_id: int | None = None, offset: int = 0, limit: int = 20) -> tuple[list[Booking], int]:
+    """Bookings actor may see, newest first, with the total for paging."""
+    visible = _visibility(actor, side)
+    if visible is None:
+        return [], 0
+    query = select(Booking).join(Programme, Programme.id == Booking.programme_id).where(visible)
+    if status:
+        query = query.where(Booking.status == status)
+    if programme_id:
+        query = query.where(Booking.programme_id == programme_id)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = session.execute(query.order_by(Booking.created_at.desc(), Booking.id.desc()).offset(offset).limit(limit)).scalars().all()
+    return list(items), total
+
+
+def list_incoming(session: Session, actor: Actor, *, now: datetime, limit: int = 200) -> list[Booking]:
+    """Requests to actor's organisation whose hold still runs, oldest first (the coordinator's queue)."""
+    if not actor.has(Role.COORDINATOR):
+        return []
+    return list(session.execute(
+        select(Booking).join(Programme, Programme.id == Booking.programme_id)
+        .where(Programme.organisation_id == actor.organisation_id, Booking.status == BookingStatus.REQUESTED.value,
+               Booking.hold_expires_at > now)
+        .order_by(Booking.created_at, Booking.id).limit(limit)
+    ).scalars())
+
+
+def list_pending_extensions(session: Session, actor: Actor, *, limit: int = 200) -> list[Booking]:
+    if not actor.has(Role.COORDINATOR):
+        return []
+    return list(session.execute(
+        select(Booking).join(Programme, Programme.id == Booking.programme_id)
+        .where(Programme.organisation_id == actor.organisation_id, Booking.extension_end_date.is_not(None),
+               Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value]))
+        .order_by(Booking.updated_at, Booking.id).limit(limit)
+    ).scalars())
+
+
+def list_recent_answers(session: Session, actor: Actor, *, now: datetime, days: int = 30, limit: int = 8) -> list[Booking]:
+    """The requester's bookings that changed in the last `days` (answers, offers, expiries)."""
+    return list(session.execute(
+        select(Booking).where(Booking.requester_id == actor.user_id, Booking.updated_at >= now - timedelta(days=days),
+                              Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.REJECTED.value,
+                                                  BookingStatus.EXPIRED.value, BookingStatus.REQUESTED.value]))
+        .order_by(Booking.updated_at.desc()).limit(limit)
+    ).scalars())
+
+
+def waitlist_position(session: Session, booking: Booking) -> int | None:
+    """1 for the first in line; None when the booking is not waitlisted."""
+    if booking.status != BookingStatus.WAITLISTED.value:
+        return None
+    ahead = session.execute(
+        select(func.count(Booking.id)).where(
+            Booking.programme_id == booking.programme_id, Booking.status == BookingStatus.WAITLISTED.value,
+            tuple_(Booking.waitlisted_at, Booking.id) < tuple_(booking.waitlisted_at, booking.id),
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    actor: str | None
+    from_status: str | None
+    to_status: str
+    note: str
+
+
+def events(session: Session, booking: Booking) -> list[EventView]:
+    """The booking's timeline, oldest first, with the acting user's name (None for the scheduler)."""
+    rows = session.execute(
+        select(BookingEvent, User.name).outerjoin(User, User.id == BookingEvent.actor_id)
+        .where(BookingEvent.booking_id == booking.id).order_by(BookingEvent.at, BookingEvent.id)
+    ).all()
+    return [EventView(event.at, name, event.from_status, event.to_status, event.note) for event, name in rows]
+
+
+def organisations_by_id(session: Session, ids) -> dict[int, Organisation]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {o.id: o for o in session.execute(select(Organisation).where(Organisation.id.in_(ids))).scalars()}
+
+
+def programmes_by_id(session: Session, ids) -> dict[int, Programme]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in session.execute(select(Programme).where(Programme.id.in_(ids))).scalars()}
+
+
+def ids_due_to_expire(session: Session, *, now: datetime) -> list[int]:
+    return list(session.execute(
+        select(Booking.id).where(Booking.status == BookingStatus.REQUESTED.value, Booking.hold_expires_at <= now)
+        .order_by(Booking.hold_expires_at, Booking.id)
+    ).scalars())
+
+
+def ids_due_to_start(session: Session, *, today: date) -> list[int]:
+    return list(session.execute(
+        select(Booking.id).where(Booking.status == BookingStatus.APPROVED.value, Booking.start_date <= today)
+        .order_by(Booking.start_date, Booking.id)
+    ).scalars())
+
+
+def programmes_with_waitlist(session: Session, *, today: date) -> list[int]:
+    return list(session.execute(
+        select(Booking.programme_id).where(Booking.status == BookingStatus.WAITLISTED.value, Booking.start_date >= today)
+        .distinct().order_by(Booking.programme_id)
+    ).scalars())
+
+
+@dataclass(frozen=True)
+class OccupancyWeek:
+    monday: date
+    lanes: list[list[Booking]]  # per place: the bookings using it that week
+    max_committed: int
+
+
+def occupancy(session: Session, programme: Programme, *, first_monday: date, weeks: int, now: datetime) -> tuple[list[OccupancyWeek], int]:
+    """Weeks × places for the coordinator's calendar: each committing booking keeps one place
+    (lane) for its whole stay; returns the weeks and the number of lanes shown."""
+    last_day = first_monday + timedelta(days=7 * weeks - 1)
+    bookings = session.execute(
+        select(Booking).where(Booking.programme_id == programme.id, capacity.committing(now=now),
+                              Booking.start_date <= last_day, Booking.end_date >= first_monday)
+        .order_by(Booking.start_date, Booking.id)
+    ).scalars().all()
+    lane_of: dict[int, int] = {}
+    lane_free_from: list[date] = []
+    for booking in bookings:  # interval partitioning: the first lane free by the start date
+        for lane, free_from in enumerate(lane_free_from):
+            if free_from <= booking.start_date:
+                lane_of[booking.id] = lane
+                lane_free_from[lane] = booking.end_date + timedelta(days=1)
+                break
+        else:
+            lane_of[booking.id] = len(lane_free_from)
+            lane_free_from.append(booking.end_date + timedelta(days=1))
+    lanes = max(programme.capacity, len(lane_free_from))
+    counts = capacity._sweep([(b.start_date, b.end_date) for b in bookings], first_monday, last_day)
+    result = []
+    for week in range(weeks):
+        monday = first_monday + timedelta(days=7 * week)
+        sunday = monday + timedelta(days=6)
+        cells: list[list[Booking]] = [[] for _ in range(lanes)]
+        for booking in bookings:
+            if booking.start_date <= sunday and booking.end_date >= monday:
+                cells[lane_of[booking.id]].append(booking)
+        result.append(OccupancyWeek(monday, cells, max(counts[monday + timedelta(days=d)] for d in range(7))))
+    return result, lanes
