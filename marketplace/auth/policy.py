@@ -108,6 +108,16 @@ def can_request_extension(actor: Actor, buyer_organisation_id: int) -> bool:
     return is_buyer_staff(actor, buyer_organisation_id)
 
 
+def can_decide_extension(actor: Actor, provider_organisation_id: int) -> bool:
+    """The provider approves an extension: it needs one of its places for longer."""
+    return is_provider_coordinator(actor, provider_organisation_id)
+
+
+def can_see_occupancy(actor: Actor, provider_organisation_id: int) -> bool:
+    """The occupancy calendar (booking refs per place) is for the provider's coordinators."""
+    return is_provider_coordinator(actor, provider_organisation_id)
+
+
 # --- billing and statistics -----------------------------------------------------------------
 
 
