@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from catalog.models import Organisation
-from marketplace import clock, http, i18n
+from marketplace import audit, clock, http, i18n
 from marketplace.auth import accounts, policy, totp
 from marketplace.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, UserCreateForm
 from marketplace.auth.models import Role, User
@@ -91,6 +91,7 @@ def change_password():
             with transaction(session):
                 user = session.get(User, current_user.user.id)
                 accounts.change_password(session, user, current=form.current_password.data, new=form.new_password.data, now=clock.now())
+                _audit_user(session, "user.change_password", user)
         except DomainError as error:
             getattr(form, error.field or "new_password").errors.append(_(error.message))
         else:
@@ -113,6 +114,11 @@ def set_language(code: str):
 
 
 # --- admin: users ---------------------------------------------------------------------------
+
+
+def _audit_user(session, action: str, user: User, **details) -> None:
+    audit.record(session, actor=http.current_actor(), action=action, object_type="user", object_id=user.id,
+                 now=clock.now(), ip=http.client_ip(), details=details)
 
 
 def _require_user_admin():
@@ -155,6 +161,7 @@ def create_user():
                     session, email=form.email.data, password=form.password.data, name=form.name.data,
                     organisation_code=form.organisation.data, roles=form.roles.data, now=clock.now(),
                 )
+                _audit_user(session, "user.create", user, roles=sorted(user.role_set))
         except DomainError as error:
             field = {"organisation": "organisation", "roles": "roles", "password": "password", "email": "email", "name": "name"}.get(error.field or "", "email")
             getattr(form, field).errors.append(_(error.message))
@@ -176,6 +183,7 @@ def deactivate_user(user_id: int):
             flash(_("Du kan inte inaktivera dig själv."), "error")
             return redirect(url_for("auth.users"))
         accounts.deactivate_user(session, user)
+        _audit_user(session, "user.deactivate", user)
     flash(_("%(name)s är inaktiverad och utloggad.", name=user.name), "success")
     return redirect(url_for("auth.users"))
 
@@ -189,5 +197,6 @@ def reactivate_user(user_id: int):
     with transaction(session):
         user = session.get(User, user_id) or abort(404)
         accounts.reactivate_user(session, user)
+        _audit_user(session, "user.reactivate", user)
     flash(_("%(name)s är aktiverad.", name=user.name), "success")
     return redirect(url_for("auth.users"))
