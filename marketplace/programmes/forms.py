@@ -1,0 +1,91 @@
+"""Programme forms: Swedish labels and messages; numbers parsed here so errors stay Swedish."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
+from marketplace.auth.forms import MultiCheckboxField
+
+UNIT_LABELS = {"month": _l("per månad"), "day": _l("per dag"), "placement": _l("per placering")}
+
+
+def _whole_number(field, low: int, high: int, message) -> int | None:
+    text = (field.data or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValidationError(message)
+    return int(text)
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange ett namn.")), Length(max=TEXT_LIMITS["name"], message=_l("Högst %(max)d tecken."))])
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange en kod.")), Length(max=TEXT_LIMITS["code"], message=_l("Högst %(max)d tecken."))])
+    organisation = SelectField(_l("Organisation"), validators=[DataRequired(_l("Välj organisation."))])
+    category = SelectField(_l("Kategori"), validators=[DataRequired(_l("Välj en kategori."))])
+    target_groups = MultiCheckboxField(_l("Målgrupper"), validators=[Optional()])
+    description = TextAreaField(_l("Beskrivning"), validators=[Length(max=TEXT_LIMITS["description"], message=_l("Högst %(max)d tecken."))])
+    eligibility = TextAreaField(_l("Vem insatsen passar (villkor)"), validators=[Length(max=TEXT_LIMITS["eligibility"], message=_l("Högst %(max)d tecken."))])
+    location = StringField(_l("Plats (adress)"), validators=[Length(max=TEXT_LIMITS["location"], message=_l("Högst %(max)d tecken."))])
+    schedule = StringField(_l("Tider"), validators=[Length(max=TEXT_LIMITS["schedule"], message=_l("Högst %(max)d tecken."))])
+    capacity = StringField(_l("Antal platser"), validators=[DataRequired(_l("Ange antal platser."))])
+    price = StringField(_l("Pris i kronor"), validators=[DataRequired(_l("Ange ett pris."))])
+    price_unit = SelectField(_l("Prisenhet"), choices=list(UNIT_LABELS.items()), validators=[DataRequired(_l("Välj prisenhet."))])
+    min_weeks = StringField(_l("Kortaste tid (veckor)"), validators=[Optional()])
+    max_weeks = StringField(_l("Längsta tid (veckor)"), validators=[Optional()])
+    accessible = BooleanField(_l("Tillgänglig för personer med fysisk funktionsnedsättning"))
+    language_support = StringField(_l("Språkstöd"), validators=[Length(max=TEXT_LIMITS["language_support"], message=_l("Högst %(max)d tecken."))])
+    contact_name = StringField(_l("Kontaktperson"), validators=[Length(max=TEXT_LIMITS["contact_name"], message=_l("Högst %(max)d tecken."))])
+    contact_email = EmailField(_l("Kontaktpersonens e-post"), validators=[Optional(), Email(_l("Ange en giltig e-postadress.")), Length(max=TEXT_LIMITS["contact_email"])])
+    contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[Length(max=TEXT_LIMITS["contact_phone"], message=_l("Högst %(max)d tecken."))])
+    publish = BooleanField(_l("Publicera direkt så att handläggare hittar insatsen"), default=True)
+
+    def validate_capacity(self, field):
+        _whole_number(field, 0, MAX_CAPACITY, _l("Antal platser måste vara ett heltal mellan 0 och %(max)s.", max=MAX_CAPACITY))
+
+    def validate_price(self, field):
+        try:
+            parse_price_ore(field.data or "")
+        except ValueError:
+            raise ValidationError(_l("Priset måste vara ett belopp i kronor, till exempel 4 500 eller 4 500,50."))
+
+    def validate_min_weeks(self, field):
+        _whole_number(field, 1, MAX_WEEKS, _l("Ange ett heltal mellan 1 och %(max)s.", max=MAX_WEEKS))
+
+    def validate_max_weeks(self, field):
+        _whole_number(field, 1, MAX_WEEKS, _l("Ange ett heltal mellan 1 och %(max)s.", max=MAX_WEEKS))
+
+    def values(self) -> dict:
+        """The use case's values (organisation is resolved by the view)."""
+        def number(field):
+            text = (field.data or "").strip().replace(" ", "").replace("\u00a0", "")
+            return int(text) if text else None
+
+        return {
+            "code": self.code.data, "name": self.name.data, "description": self.description.data or "",
+            "category_code": self.category.data, "target_groups": list(self.target_groups.data or []),
+            "eligibility": self.eligibility.data or "", "location": self.location.data or "",
+            "schedule": self.schedule.data or "", "capacity": number(self.capacity),
+            "price_ore": parse_price_ore(self.price.data), "price_unit": self.price_unit.data,
+            "min_weeks": number(self.min_weeks), "max_weeks": number(self.max_weeks),
+            "accessible": bool(self.accessible.data), "language_support": self.language_support.data or "",
+            "contact_name": self.contact_name.data or "", "contact_email": self.contact_email.data or "",
+            "contact_phone": self.contact_phone.data or "",
+        }
+
+
+class StatusForm(FlaskForm):
+    target = SelectField(choices=[("published", "published"), ("paused", "paused"), ("archived", "archived")],
+                         validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV-fil"), validators=[
+        FileRequired(_l("Välj en CSV-fil.")),
+        FileAllowed(["csv", "txt"], _l("Filen måste vara en CSV-fil (semikolonseparerad).")),
+    ])
