@@ -109,10 +109,12 @@ PAGE_BLUEPRINTS = (
     "marketplace.auth.second_factor:bp",
     "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
+    "marketplace.stats.views:bp",
     "billing.views:bp",
 )
 API_BLUEPRINTS = (
     "marketplace.auth.api:api",
+    "marketplace.stats.api:api",
     "billing.api:api",
     "marketplace.programmes.api:api",
 )

@@ -1,0 +1,51 @@
+"""API: GET /api/v1/statistics — the statistics page's figures as JSON (same tables, same suppression)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, ConfigDict, Field
+
+from marketplace import clock, http
+from marketplace.auth import policy
+from marketplace.errors import Invalid
+from marketplace.problems import Problem
+from marketplace.stats.params import read_scope
+from marketplace.stats.report import _json, build_report
+
+api = APIBlueprint("stats_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="statistics")])
+
+
+class StatisticsQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    from_: date | None = Field(None, alias="from", description="First day, YYYY-MM-DD (default: 1 January this year)")
+    to: date | None = Field(None, description="Last day, YYYY-MM-DD (default: today)")
+    organisation: str | None = Field(None, max_length=16, description="Organisation code; omit for the whole city")
+
+
+class StatisticsOut(BaseModel):
+    period: dict
+    organisation: str | None
+    summary: dict
+    tables: list[dict]
+
+
+@api.get("/statistics", responses={200: StatisticsOut, 401: Problem, 403: Problem, 422: Problem}, security=[{"bearer": []}])
+def statistics(query: StatisticsQuery):
+    """Placements, occupancy, waitlist, outcomes and money; null where fewer than 5 people would show."""
+    actor = http.require_api_actor()
+    if not policy.can_see_statistics(actor):
+        raise http.ApiError(403, "You may not see statistics.")
+    session = http.request_session()
+    try:
+        scope, code = read_scope(session, from_text=query.from_.isoformat() if query.from_ else None,
+                                 to_text=query.to.isoformat() if query.to else None,
+                                 organisation=query.organisation, today=clock.today())
+    except Invalid as error:
+        raise http.ApiError(422, "The statistics query has invalid fields.", kind="validation",
+                            errors=[(field, message) for field, message in error.errors])
+    report = build_report(session, scope, code)
+    return {"period": {"from": scope.from_date.isoformat(), "to": scope.to_date.isoformat()},
+            "organisation": code, "summary": {key: _json(value) for key, value in report.summary.items()},
+            "tables": [table.as_dict() for table in report.tables]}

@@ -1,0 +1,42 @@
+"""Read and check the statistics period and organisation (shared by the page, files and API)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Organisation
+from marketplace.errors import Invalid
+from marketplace.stats.queries import Scope
+
+MAX_DAYS = 366 * 10
+
+
+def _parse(value: str | None, field: str, errors: list) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        errors.append((field, "Ange datumet som ÅÅÅÅ-MM-DD."))
+        return None
+
+
+def read_scope(session: Session, *, from_text: str | None, to_text: str | None, organisation: str | None,
+               today: date) -> tuple[Scope, str | None]:
+    """Default: this year until today, the whole city. Raises Invalid naming the field at fault."""
+    errors: list[tuple[str, str]] = []
+    first = _parse(from_text, "from", errors) or date(today.year, 1, 1)
+    last = _parse(to_text, "to", errors) or max(today, first)
+    if not errors and first > last:
+        errors.append(("to", "Slutdatum kan inte vara före startdatum."))
+    elif not errors and (last - first).days > MAX_DAYS:
+        errors.append(("to", "Perioden kan vara högst tio år."))
+    organisation_id, code = None, (organisation or "").strip().upper() or None
+    if code:
+        organisation_id = session.execute(select(Organisation.id).where(Organisation.code == code)).scalar_one_or_none()
+        if organisation_id is None:
+            errors.append(("organisation", "Okänd organisation."))
+    if errors:
+        raise Invalid("Statistikens urval har fel.", errors=errors)
+    return Scope(first, last, organisation_id), code

@@ -1,0 +1,315 @@
+"""Every statistic, computed from booking rows with SQL aggregates (no per-booking Python loops).
+
+Scope: a period [from_date, to_date] (inclusive) and optionally one organisation. With an
+organisation, placements and outcomes count the bookings it bought or provided; occupancy
+counts the programmes it provides; money splits into bought (it is the buyer) and sold (it
+is the provider). Statuses follow DESIGN.md: approved, active and ended placements use places
+and cost money; an organisation's placements with itself cost nothing. No participant data
+leaves this module: people are only counted (distinct buyer + participant reference).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Integer, String, and_, case, cast, distinct, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from catalog.models import Category, Organisation, Programme, ProgrammeTargetGroup, TargetGroup
+from marketplace import clock
+from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
+from marketplace.followups.schedule import add_months
+
+USED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
+
+
+@dataclass(frozen=True)
+class Scope:
+    from_date: date
+    to_date: date
+    organisation_id: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.to_date - self.from_date).days + 1
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def days_between(session: Session, later, earlier):
+    """later - earlier in whole days, as SQL that runs on SQLite and PostgreSQL."""
+    if _is_sqlite(session):
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return cast(later - earlier, Integer)
+
+
+def _least(session: Session, a, b):
+    return func.min(a, b) if _is_sqlite(session) else func.least(a, b)
+
+
+def _greatest(session: Session, a, b):
+    return func.max(a, b) if _is_sqlite(session) else func.greatest(a, b)
+
+
+def _person():
+    """A person is counted once per buying organisation's participant reference (never a name)."""
+    return cast(Booking.buyer_organisation_id, String) + literal(":") + Booking.participant_reference
+
+
+def _in_scope(scope: Scope):
+    if scope.organisation_id is None:
+        return literal(True)
+    return or_(Booking.buyer_organisation_id == scope.organisation_id, Programme.organisation_id == scope.organisation_id)
+
+
+def _bookings(*columns):
+    return select(*columns).select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
+
+
+# --- placements -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counted:
+    count: int
+    people: int
+
+
+def placement_counts(session: Session, scope: Scope) -> dict[str, Counted]:
+    """Placements started, active (any day in the period) and ended in the period."""
+    started = and_(Booking.status.in_(USED_STATUSES), Booking.start_date.between(scope.from_date, scope.to_date))
+    active = and_(Booking.status.in_(USED_STATUSES), Booking.start_date <= scope.to_date, Booking.end_date >= scope.from_date)
+    ended = and_(Booking.status == BookingStatus.ENDED.value, Booking.end_date.between(scope.from_date, scope.to_date))
+    result = {}
+    for name, condition in (("started", started), ("active", active), ("ended", ended)):
+        count, people = session.execute(_bookings(func.count(), func.count(distinct(_person())))
+                                        .where(_in_scope(scope), condition)).one()
+        result[name] = Counted(count, people)
+    return result
+
+
+# --- occupancy ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OccupancyRow:
+    programme_id: int
+    code: str
+    name: str
+    organisation_code: str
+    capacity: int
+    offered_days: int
+    used_days: int
+
+    @property
+    def occupancy_percent(self) -> Decimal | None:
+        if not self.offered_days:
+            return None
+        return Decimal(self.used_days * 100) / Decimal(self.offered_days)
+
+
+def occupancy(session: Session, scope: Scope) -> list[OccupancyRow]:
+    """Place-days used (approved/active/ended bookings, clipped to the period) against place-days
+    offered (today's capacity x days in the period) per programme of the scope's provider."""
+    first, last = literal(scope.from_date), literal(scope.to_date)
+    used = days_between(session, _least(session, Booking.end_date, last), _greatest(session, Booking.start_date, first)) + 1
+    used_sub = (select(Booking.programme_id.label("programme_id"), func.sum(used).label("used"))
+                .where(Booking.status.in_(USED_STATUSES), Booking.start_date <= scope.to_date,
+                       Booking.end_date >= scope.from_date)
+                .group_by(Booking.programme_id).subquery())
+    query = (select(Programme.id, Programme.code, Programme.name, Organisation.code, Programme.capacity,
+                    func.coalesce(used_sub.c.used, 0))
+             .join(Organisation, Organisation.id == Programme.organisation_id)
+             .outerjoin(used_sub, used_sub.c.programme_id == Programme.id)
+             .where(or_(Programme.status.in_(("published", "paused")), used_sub.c.used > 0))
+             .order_by(Programme.name, Programme.id))
+    if scope.organisation_id is not None:
+        query = query.where(Programme.organisation_id == scope.organisation_id)
+    return [OccupancyRow(pid, code, name, org, capacity, capacity * scope.days, int(used_days))
+            for pid, code, name, org, capacity, used_days in session.execute(query)]
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeCell:
+    group: str
+    outcome: str
+    count: int
+    people: int
+
+
+def _ended_in_period(scope: Scope):
+    return and_(Booking.status == BookingStatus.ENDED.value, Booking.end_date.between(scope.from_date, scope.to_date),
+                _in_scope(scope))
+
+
+def outcomes_by(session: Session, scope: Scope, dimension: str) -> tuple[list[OutcomeCell], dict[str, Counted], dict[str, str]]:
+    """Ended placements by (group, outcome) for dimension programme | category | target_group.
+
+    Returns the cells, each group's total (distinct people), and the groups' labels. A
+    booking counts under each target group of its programme, so target-group rows overlap.
+    """
+    if dimension == "programme":
+        key, label_query = cast(Programme.id, String), select(cast(Programme.id, String), Programme.name)
+        base = _bookings(key.label("g"))
+    elif dimension == "category":
+        key, label_query = Programme.category_code, select(Category.code, Category.label_sv)
+        base = _bookings(key.label("g"))
+    elif dimension == "target_group":
+        key, label_query = ProgrammeTargetGroup.target_group_code, select(TargetGroup.code, TargetGroup.label_sv)
+        base = _bookings(key.label("g")).join(ProgrammeTargetGroup, ProgrammeTargetGroup.programme_id == Programme.id)
+    else:
+        raise ValueError(dimension)
+    outcome = func.coalesce(Booking.outcome, "other")
+    cells = [OutcomeCell(str(g), o, c, p) for g, o, c, p in session.execute(
+        base.add_columns(outcome, func.count(), func.count(distinct(_person())))
+        .where(_ended_in_period(scope)).group_by(key, outcome))]
+    totals = {str(g): Counted(c, p) for g, c, p in session.execute(
+        base.add_columns(func.count(), func.count(distinct(_person()))).where(_ended_in_period(scope)).group_by(key))}
+    wanted = {cell.group for cell in cells}
+    labels = {str(code): name for code, name in session.execute(label_query) if str(code) in wanted}
+    return cells, totals, labels
+
+
+def outcome_totals(session: Session, scope: Scope) -> tuple[dict[str, Counted], Counted]:
+    outcome = func.coalesce(Booking.outcome, "other")
+    rows = session.execute(_bookings(outcome, func.count(), func.count(distinct(_person())))
+                           .where(_ended_in_period(scope)).group_by(outcome)).all()
+    total = session.execute(_bookings(func.count(), func.count(distinct(_person()))).where(_ended_in_period(scope))).one()
+    return {o: Counted(c, p) for o, c, p in rows}, Counted(*total)
+
+
+@dataclass(frozen=True)
+class LengthRow:
+    group: str
+    ended: int
+    people: int
+    average_days: Decimal | None
+
+
+def average_length(session: Session, scope: Scope) -> tuple[LengthRow, list[LengthRow]]:
+    """Average length (start to end, inclusive days) of placements ended in the period: overall and per programme."""
+    length = days_between(session, Booking.end_date, Booking.start_date) + 1
+    columns = (func.count(), func.count(distinct(_person())), func.sum(length))
+    total = session.execute(_bookings(*columns).where(_ended_in_period(scope))).one()
+    rows = session.execute(_bookings(cast(Programme.id, String), *columns).where(_ended_in_period(scope))
+                           .group_by(Programme.id)).all()
+
+    def row(group, count, people, days):
+        return LengthRow(group, count, people, Decimal(int(days)) / count if count else None)
+
+    return row("", *total), [row(str(g), c, p, d) for g, c, p, d in rows]
+
+
+# --- waitlist -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waitlist:
+    waiting_at_end: Counted
+    entered: Counted
+    left: Counted
+    average_waiting_days: Decimal | None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM)
+
+
+def waitlist(session: Session, scope: Scope) -> Waitlist:
+    """Waitlist length at the period's end and days waited by those who left it in the period.
+
+    Read from the booking events (to_status / from_status 'waitlisted'), so past periods
+    are answered as they were; a booking is counted as waiting once.
+    """
+    start, end = _day_start(scope.from_date), _day_start(scope.to_date + timedelta(days=1))
+    entry, leave = aliased(BookingEvent), aliased(BookingEvent)
+    base = (select().select_from(entry).join(Booking, Booking.id == entry.booking_id)
+            .join(Programme, Programme.id == Booking.programme_id)
+            .where(entry.to_status == BookingStatus.WAITLISTED.value, _in_scope(scope)))
+    left_before_end = (select(leave.id).where(leave.booking_id == entry.booking_id,
+                                              leave.from_status == BookingStatus.WAITLISTED.value,
+                                              leave.at < end).exists())
+    counted = (func.count(distinct(entry.booking_id)), func.count(distinct(_person())))
+    waiting = Counted(*session.execute(base.add_columns(*counted).where(entry.at < end, ~left_before_end)).one())
+    entered = Counted(*session.execute(base.add_columns(*counted).where(entry.at >= start, entry.at < end)).one())
+    pairs = session.execute(
+        base.add_columns(entry.booking_id, _person(), entry.at, leave.at)
+        .join(leave, and_(leave.booking_id == entry.booking_id, leave.from_status == BookingStatus.WAITLISTED.value))
+        .where(leave.at >= start, leave.at < end)).all()
+    firsts: dict[int, tuple[str, datetime, datetime]] = {}
+    for booking_id, person, entered_at, left_at in pairs:
+        if booking_id not in firsts or entered_at < firsts[booking_id][1]:
+            firsts[booking_id] = (person, entered_at, left_at)
+    people = {person for person, _, _ in firsts.values()}
+    waited = [Decimal((left_at - entered_at).total_seconds()) / 86400 for _, entered_at, left_at in firsts.values()]
+    average = sum(waited, Decimal(0)) / len(waited) if waited else None
+    return Waitlist(waiting, entered, Counted(len(firsts), len(people)), average)
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthMoney:
+    month: str  # YYYY-MM
+    bought: Decimal  # SEK, unrounded
+    sold: Decimal
+
+
+def months_in(scope: Scope) -> list[tuple[str, date, date, int]]:
+    """(YYYY-MM, first day in scope, last day in scope, days in that calendar month) per month."""
+    months, first = [], scope.from_date.replace(day=1)
+    while first <= scope.to_date:
+        following = add_months(first, 1)
+        months.append((first.strftime("%Y-%m"), max(first, scope.from_date), min(following - timedelta(days=1), scope.to_date),
+                       (following - first).days))
+        first = following
+    return months
+
+
+def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, Decimal]]:
+    """Charges per month under DESIGN.md's billing rules, from booking rows (one SQL pass).
+
+    month unit: price x days / days in the month; day unit: price x days; placement unit:
+    the whole price in the month of start_date. The sums are exact (not rounded per line as
+    billing's files are), so they can differ from the invoiced total by a few öre.
+    Returns the months (bought by / sold by the organisation; both equal the city total
+    without one) and the period's amount per programme for the scope's bookings.
+    """
+    months = months_in(scope)
+    if not months:
+        return [], {}
+    month_rows = union_all(*(select(literal(key).label("m"), literal(first).label("a"), literal(last).label("b"),
+                                    literal(dim).label("dim")) for key, first, last, dim in months)).cte("months")
+    days = days_between(session, _least(session, Booking.end_date, month_rows.c.b),
+                        _greatest(session, Booking.start_date, month_rows.c.a)) + 1
+    fixed = func.sum(case((Booking.price_unit == "day", Booking.price_ore * days),
+                          (and_(Booking.price_unit == "placement", Booking.start_date >= month_rows.c.a,
+                                Booking.start_date <= month_rows.c.b), Booking.price_ore), else_=0))
+    per_month = func.sum(case((Booking.price_unit == "month", Booking.price_ore * days), else_=0))
+    bought_flag = (Booking.buyer_organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
+    sold_flag = (Programme.organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
+    bought_key, sold_key = case((bought_flag, 1), else_=0), case((sold_flag, 1), else_=0)
+    query = (select(month_rows.c.m, month_rows.c.dim, Booking.programme_id, bought_key, sold_key, fixed, per_month)
+             .select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
+             .join(month_rows, and_(Booking.start_date <= month_rows.c.b, Booking.end_date >= month_rows.c.a))
+             .where(Booking.status.in_(USED_STATUSES), Booking.buyer_organisation_id != Programme.organisation_id,
+                    _in_scope(scope))
+             .group_by(month_rows.c.m, month_rows.c.dim, Booking.programme_id, bought_key, sold_key))
+    bought: dict[str, Decimal] = defaultdict(Decimal)
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    per_programme: dict[int, Decimal] = defaultdict(Decimal)
+    for month, dim, programme_id, is_bought, is_sold, fixed_ore, monthly_ore in session.execute(query):
+        amount = (Decimal(int(fixed_ore or 0)) + Decimal(int(monthly_ore or 0)) / Decimal(int(dim))) / 100
+        bought[month] += amount if is_bought else 0
+        sold[month] += amount if is_sold else 0
+        per_programme[programme_id] += amount
+    return [MonthMoney(key, bought[key], sold[key]) for key, *_ in months], dict(per_programme)

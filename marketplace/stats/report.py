@@ -1,0 +1,153 @@
+"""The statistics report: every figure as named tables, suppressed, ready for page, files and API.
+
+One structure serves the page, CSV, XLSX and JSON, so they always show the same figures.
+Cells hold int, Decimal, str or None (None = hidden because fewer than five people).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from marketplace.stats import queries
+from marketplace.stats.labels import OUTCOME_ORDER, outcome_label
+from marketplace.stats.suppression import Figure, count_or_none, is_small, suppress_table
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # text | int | money | percent | days
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "title": self.title, "note": self.note,
+                "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
+                "rows": [{c.key: _json(v) for c, v in zip(self.columns, row)} for row in self.rows]}
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return value
+
+
+@dataclass
+class Report:
+    scope: queries.Scope
+    organisation_code: str | None
+    summary: dict[str, int | Decimal | None]
+    tables: list[Table]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+SUPPRESSED_NOTE = "Grupper med färre än 5 personer visas inte (–), så att ingen kan pekas ut."
+
+
+def _outcome_table(session: Session, scope, dimension: str, title: str, group_label: str) -> Table:
+    cells, totals, labels = queries.outcomes_by(session, scope, dimension)
+    by_outcome, total = queries.outcome_totals(session, scope)
+    outcomes = [o for o in OUTCOME_ORDER if o in by_outcome] + sorted(set(by_outcome) - set(OUTCOME_ORDER))
+    hidden = suppress_table({(c.group, c.outcome): Figure(c.count, c.people) for c in cells},
+                            {g: Figure(t.count, t.people) for g, t in totals.items()},
+                            {o: Figure(by_outcome[o].count, by_outcome[o].people) for o in outcomes},
+                            Figure(total.count, total.people))
+    columns = [Column("group", group_label, "text")] + [Column(o, outcome_label(o)) for o in outcomes] + \
+        [Column("total", "Totalt"), Column("work_share", "Andel till arbete", "percent")]
+    table = Table(dimension, title, columns, note=SUPPRESSED_NOTE)
+    for group in sorted(totals, key=lambda g: labels.get(g, g)):
+        row_total = hidden.row_totals[group]
+        work = hidden.cells.get((group, "work"), 0)
+        share = None if row_total in (None, 0) or work is None else Decimal(work * 100) / row_total
+        table.rows.append([labels.get(group, group)] + [hidden.cells.get((group, o), 0) for o in outcomes] + [row_total, share])
+    work_total = hidden.col_totals.get("work", 0)
+    share = None if not hidden.grand_total or work_total is None else Decimal(work_total * 100) / hidden.grand_total
+    table.rows.append(["Alla"] + [hidden.col_totals[o] for o in outcomes] + [hidden.grand_total, share])
+    return table
+
+
+def build_report(session: Session, scope: queries.Scope, organisation_code: str | None) -> Report:
+    counts = queries.placement_counts(session, scope)
+    wait = queries.waitlist(session, scope)
+    overall_length, lengths = queries.average_length(session, scope)
+    months, per_programme_money = queries.money(session, scope)
+    occupancy = queries.occupancy(session, scope)
+
+    summary = {
+        "placements_started": count_or_none(counts["started"].count, counts["started"].people),
+        "placements_active": count_or_none(counts["active"].count, counts["active"].people),
+        "placements_ended": count_or_none(counts["ended"].count, counts["ended"].people),
+        "waitlist_at_end": count_or_none(wait.waiting_at_end.count, wait.waiting_at_end.people),
+        "waitlist_entered": count_or_none(wait.entered.count, wait.entered.people),
+        "waitlist_left": count_or_none(wait.left.count, wait.left.people),
+        "average_waiting_days": None if is_small(wait.left.people) else wait.average_waiting_days,
+        "average_length_days": None if is_small(overall_length.people) else overall_length.average_days,
+        "place_days_offered": sum(r.offered_days for r in occupancy),
+        "place_days_used": sum(r.used_days for r in occupancy),
+        "money_bought": sum((m.bought for m in months), Decimal(0)),
+        "money_sold": sum((m.sold for m in months), Decimal(0)),
+    }
+    offered = summary["place_days_offered"]
+    summary["occupancy_percent"] = Decimal(summary["place_days_used"] * 100) / offered if offered else None
+
+    placements = Table("placements", "Placeringar under perioden", [
+        Column("measure", "Mått", "text"), Column("value", "Antal")], note=SUPPRESSED_NOTE)
+    placements.rows = [["Påbörjade", summary["placements_started"]], ["Pågående någon dag", summary["placements_active"]],
+                       ["Avslutade", summary["placements_ended"]]]
+
+    occupancy_table = Table("occupancy", "Beläggning per insats (platsdagar)", [
+        Column("programme", "Insats", "text"), Column("organisation", "Anordnare", "text"), Column("capacity", "Platser"),
+        Column("offered", "Erbjudna platsdagar"), Column("used", "Använda platsdagar"),
+        Column("occupancy", "Beläggning", "percent")],
+        note="Erbjudna platsdagar = dagens antal platser × periodens dagar. Platsdagar gäller platser, inte personer, och visas alltid.")
+    occupancy_table.rows = [[r.name, r.organisation_code, r.capacity, r.offered_days, r.used_days, r.occupancy_percent]
+                            for r in occupancy]
+
+    waitlist_table = Table("waitlist", "Väntelista", [Column("measure", "Mått", "text"), Column("value", "Värde")],
+                           note=SUPPRESSED_NOTE)
+    waitlist_table.columns[1] = Column("value", "Värde", "days")
+    waitlist_table.rows = [["Väntar vid periodens slut", summary["waitlist_at_end"]],
+                           ["Nya på väntelistan", summary["waitlist_entered"]],
+                           ["Lämnade väntelistan", summary["waitlist_left"]],
+                           ["Genomsnittlig väntetid (dagar)", summary["average_waiting_days"]]]
+
+    programme_table = _outcome_table(session, scope, "programme", "Utfall per insats", "Insats")
+    category_table = _outcome_table(session, scope, "category", "Utfall per kategori", "Kategori")
+    target_table = _outcome_table(session, scope, "target_group", "Utfall per målgrupp", "Målgrupp")
+    target_table.note = SUPPRESSED_NOTE + " En placering räknas under varje målgrupp som insatsen vänder sig till."
+
+    _, _, programme_names = queries.outcomes_by(session, scope, "programme")
+    programme_names.update({str(r.programme_id): r.name for r in occupancy})
+    cost_table = Table("cost", "Längd och kostnad per insats", [
+        Column("programme", "Insats", "text"), Column("ended", "Avslutade"), Column("average_days", "Snittlängd (dagar)", "days"),
+        Column("amount", "Belopp under perioden (kr)", "money")],
+        note="Belopp beräknas ur placeringarna med faktureringens regler, utan avrundning per rad. " + SUPPRESSED_NOTE)
+    lengths_by_programme = {row.group: row for row in lengths}
+    for programme_id in sorted(set(lengths_by_programme) | {str(p) for p in per_programme_money},
+                               key=lambda key: programme_names.get(key, key)):
+        length = lengths_by_programme.get(programme_id)
+        ended = count_or_none(length.ended, length.people) if length else 0
+        average = None if length and is_small(length.people) else (length.average_days if length else None)
+        cost_table.rows.append([programme_names.get(programme_id, programme_id), ended, average,
+                                per_programme_money.get(int(programme_id), Decimal(0))])
+
+    money_table = Table("money", "Köpt och sålt per månad (kr)", [
+        Column("month", "Månad", "text"), Column("bought", "Köpt", "money"), Column("sold", "Sålt", "money")],
+        note="Utan vald organisation är köpt och sålt samma belopp: handeln mellan stadens organisationer.")
+    money_table.rows = [[m.month, m.bought, m.sold] for m in months]
+
+    return Report(scope, organisation_code, summary, [placements, occupancy_table, waitlist_table, programme_table,
+                                                      category_table, target_table, cost_table, money_table])
