@@ -117,7 +117,9 @@ def format_percent(value) -> str:
 
 
 def template_globals() -> dict:
-    return {"LOCALES": LOCALES, "LOCALE_NAMES": LOCALE_NAMES, "current_locale": current_locale}
+    from marketplace import clock
+
+    return {"LOCALES": LOCALES, "LOCALE_NAMES": LOCALE_NAMES, "current_locale": current_locale, "now_for_print": clock.now}
 
 
 def template_filters() -> dict:
