@@ -1,0 +1,88 @@
+import csv
+import io
+import re
+import xml.etree.ElementTree as ElementTree
+
+from openpyxl import load_workbook
+
+from tests.marketplace.stats import _dataset
+
+QUERY = "from=2026-01-01&to=2026-06-30"
+
+
+def test_the_statistics_page_draws_well_formed_svg_charts_each_with_a_table(client, login, db, staff_user):
+    _dataset.build(db, staff_user)
+    login(staff_user)
+    response = client.get(f"/statistik?{QUERY}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(svgs) == 4
+    for svg in svgs:
+        root = ElementTree.fromstring(svg)
+        assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}title") is not None
+        after = html[html.index(svg) + len(svg):]
+        assert after.lstrip().startswith('<div class="table-scroll">')
+    assert "Snickeriet" in html and "Deltagare" not in html
+
+
+def test_bad_periods_get_a_swedish_error_and_status_422(client, login, db, staff_user):
+    login(staff_user)
+    response = client.get("/statistik?from=2026-06-30&to=2026-01-01&organisation=XX")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Slutdatum kan inte vara före startdatum." in html and "Okänd organisation." in html
+    assert client.get("/statistik?from=igår").status_code == 422
+
+
+def test_csv_export_reads_back_with_semicolons_bom_and_decimal_comma(client, login, db, staff_user):
+    _dataset.build(db, staff_user)
+    login(staff_user)
+    response = client.get(f"/statistik/export.csv?{QUERY}&table=money")
+    raw = response.get_data()
+    assert response.status_code == 200 and raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Månad", "Köpt", "Sålt"] and rows[1] == ["2026-01", "18000,00", "18000,00"]
+    programme = list(csv.reader(io.StringIO(client.get(f"/statistik/export.csv?{QUERY}&table=programme")
+                                            .get_data().decode("utf-8-sig")), delimiter=";"))
+    assert programme[1][:5] == ["Snickeriet", "..", "..", "0", "8"]
+
+
+def test_xlsx_export_has_one_sheet_per_table_and_reads_back(client, login, db, staff_user):
+    _dataset.build(db, staff_user)
+    login(staff_user)
+    response = client.get(f"/statistik/export.xlsx?{QUERY}&organisation=RK")
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert len(book.sheetnames) == 8
+    money = book["Köpt och sålt per månad (kr)"]
+    assert [c.value for c in money[2]] == ["Månad", "Köpt", "Sålt"]
+    assert [c.value for c in money[3]] == ["2026-01", 18000.0, 0]
+
+
+def test_the_api_returns_the_same_figures_and_422_for_bad_input(api, db, staff_user):
+    _dataset.build(db, staff_user)
+    caller = api(staff_user)
+    body = caller.get(f"/api/v1/statistics?{QUERY}").get_json()
+    assert body["period"] == {"from": "2026-01-01", "to": "2026-06-30"} and body["organisation"] is None
+    assert body["summary"]["placements_started"] == 14 and body["summary"]["waitlist_at_end"] is None
+    programme = next(t for t in body["tables"] if t["key"] == "programme")
+    assert programme["rows"][0]["group"] == "Snickeriet" and programme["rows"][0]["studies"] is None
+    bad = caller.get("/api/v1/statistics?from=2026-06-30&to=2026-01-01")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "to"
+    assert caller.get("/api/v1/statistics?organisation=NOPE").status_code == 422
+    assert caller.get("/api/v1/statistics?from=not-a-date").status_code == 422
+    assert api().get("/api/v1/statistics").status_code == 401
+
+
+def test_the_national_file_is_for_finance_and_reads_back(client, login, db, staff_user, finance_user):
+    _dataset.build(db, staff_user)
+    login(staff_user)
+    assert client.get("/statistik/nationell.csv?year=2026").status_code == 403
+    client.post("/logga-ut")
+    login(finance_user)
+    response = client.get("/statistik/nationell.csv?year=2026")
+    assert response.status_code == 200, response.headers.get("Location")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["ar", "kommunkod", "insatstyp"]
+    assert rows[1] == ["2026", "0180", "ARBETSTRANING", rows[1][3], "ARBETE", rows[1][5], "6", "6"]
+    assert client.get("/statistik/nationell.csv?year=abc").status_code == 422
