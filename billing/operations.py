@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from billing.month_close import CloseResult, close_month
@@ -24,9 +25,19 @@ def close_and_store(session: Session, period: str, *, actor: Actor | None, now: 
     """Close `period` (idempotent) and make sure its files exist; returns both."""
     with transaction(session, write_lock=True):
         result = close_month(session, period, actor=actor, now=now, ip=ip)
-    with transaction(session):
-        files = ensure_files(session, period, instance_path, now=now)
-    return result, files
+    return result, _ensure(session, period, instance_path, now)
+
+
+def _ensure(session: Session, period: str, instance_path: Path, now: datetime) -> list[StoredFile]:
+    """ensure_files in its own transaction; if another process recorded the files first, use its record."""
+    for attempt in (1, 2):
+        try:
+            with transaction(session):
+                return ensure_files(session, period, instance_path, now=now)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def fetch_file(session: Session, period: str, fmt: str, *, actor: Actor | None, now: datetime, instance_path: Path,
@@ -34,9 +45,8 @@ def fetch_file(session: Session, period: str, fmt: str, *, actor: Actor | None, 
     """The stored file of a closed month (made again if missing), with the download audited."""
     if fmt not in FORMATS:
         raise NotFound(f"Unknown file format {fmt!r}; use csv, xlsx or sie.", code="unknown_format")
+    stored = {f.format: f for f in _ensure(session, period, instance_path, now)}[fmt]
     with transaction(session):
-        files = {f.format: f for f in ensure_files(session, period, instance_path, now=now)}
-        stored = files[fmt]
         audit.record(session, actor=actor, action="billing.download", object_type="billing_period", object_id=period,
                      now=now, ip=ip, details={"format": fmt, "sha256": stored.sha256})
     return stored
