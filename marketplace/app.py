@@ -109,6 +109,8 @@ PAGE_BLUEPRINTS = (
     "marketplace.auth.second_factor:bp",
     "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
+    "marketplace.programmes.views:bp",
+    "marketplace.bookings.views:bp",
     "marketplace.stats.views:bp",
     "billing.views:bp",
 )
@@ -117,6 +119,7 @@ API_BLUEPRINTS = (
     "marketplace.stats.api:api",
     "billing.api:api",
     "marketplace.programmes.api:api",
+    "marketplace.bookings.api:api",
 )
 
 

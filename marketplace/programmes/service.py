@@ -86,6 +86,7 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
             "capacity": programme.capacity,
             "free_places": free.get(programme.id, 0),
             "price": {"amount": sek_amount(programme.price_ore), "currency": CURRENCY, "unit": programme.price_unit},
+            "price_ore": programme.price_ore,  # for pages (|sek); the API models leave it out
             "status": programme.status,
             "accessible": programme.accessible,
             "location": programme.location,
@@ -168,3 +169,11 @@ def change_status(session: Session, programme: Programme, target: str, *, actor:
     audit.record(session, actor=actor, action=f"programme.{target}", object_type="programme", object_id=programme.id,
                  now=now, ip=ip, details={"from": changes["status"][0], "to": target})
     return changes
+
+
+def record_import(session: Session, created: Sequence[Programme], *, actor: Actor, now: datetime,
+                  ip: str | None = None) -> None:
+    """One audit row per imported programme (the catalogue's change log already has each create)."""
+    for programme in created:
+        audit.record(session, actor=actor, action="programme.create", object_type="programme", object_id=programme.id,
+                     now=now, ip=ip, details={"code": programme.code, "status": programme.status, "via": "csv_import"})

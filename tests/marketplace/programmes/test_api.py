@@ -147,6 +147,7 @@ def test_bad_patch_input_is_422_and_changes_nothing(api, coordinator, db):
                           ({"category": "nope"}, "category"), ({"status": "deleted"}, "status")):
         response = api(coordinator).patch(f"/api/v1/programmes/{programme.id}", json=change)
         assert response.status_code == 422 and field in _errors(response), (change, response.get_json())
+    db.rollback()
     db.expire_all()
     fresh = db.get(Programme, programme.id)
     assert (fresh.name, fresh.capacity, fresh.category_code) == ("Orörd", 3, "painting")
