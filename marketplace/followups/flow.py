@@ -19,6 +19,10 @@ from marketplace.errors import Conflict, Invalid
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from marketplace.followups.schedule import due_dates
 
+def N_(text: str) -> str:  # noqa: N802  (gettext's no-op marker: pages translate the message)
+    return text
+
+
 # Statuses whose placement runs (or will run on its start date) and so is followed up.
 SCHEDULED_STATUSES = {BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value}
 # Statuses in which attendance can be recorded: the placement has (or had) days to attend.
@@ -70,6 +74,9 @@ def ensure_schedule(session: Session, booking: Booking, *, now: datetime) -> Sch
     return ScheduleChange(added, moved, removed)
 
 
+MAX_TEXT = 5000
+
+
 @dataclass(frozen=True)
 class FollowUpInput:
     """What a follow-up records (DOMAIN 3.6: goals, attendance, work capacity, own view, readiness)."""
@@ -92,22 +99,22 @@ class FollowUpInput:
 def _validate_followup(data: FollowUpInput) -> None:
     errors: list[tuple[str, str]] = []
     if data.attendance_share is not None and not 0 <= data.attendance_share <= 100:
-        errors.append(("attendance_share", "Närvaron anges i procent, 0–100."))
+        errors.append(("attendance_share", N_("Närvaron anges i procent, 0–100.")))
     for name in ("capacity_physical", "capacity_mental", "capacity_social"):
         value = getattr(data, name)
         if value is None:
-            errors.append((name, "Välj ett värde 1–5."))
+            errors.append((name, N_("Välj ett värde 1–5.")))
         elif not 1 <= value <= 5:
-            errors.append((name, "Arbetsförmågan anges på skalan 1–5."))
+            errors.append((name, N_("Arbetsförmågan anges på skalan 1–5.")))
     if not data.participant_view.strip():
-        errors.append(("participant_view", "Skriv deltagarens egen uppfattning."))
+        errors.append(("participant_view", N_("Skriv deltagarens egen uppfattning.")))
     if not data.progress_goals.strip():
-        errors.append(("progress_goals", "Beskriv utvecklingen mot målen."))
-    for name, limit in (("participant_view", 5000), ("progress_goals", 5000), ("progress_sub_goals", 5000), ("notes", 5000)):
-        if len(getattr(data, name)) > limit:
-            errors.append((name, f"Högst {limit} tecken."))
+        errors.append(("progress_goals", N_("Beskriv utvecklingen mot målen.")))
+    for name in ("participant_view", "progress_goals", "progress_sub_goals", "notes"):
+        if len(getattr(data, name)) > MAX_TEXT:
+            errors.append((name, N_("Högst 5000 tecken.")))
     if errors:
-        raise Invalid("Uppföljningen har fel.", errors=errors)
+        raise Invalid(N_("Uppföljningen har fel."), errors=errors)
 
 
 def record_followup(session: Session, followup: FollowUp, booking: Booking, data: FollowUpInput, *,
@@ -118,7 +125,7 @@ def record_followup(session: Session, followup: FollowUp, booking: Booking, data
     rejected (no placement to follow up).
     """
     if booking.status not in ATTENDANCE_STATUSES:
-        raise Conflict("Placeringen pågår inte; uppföljningen kan inte registreras.", code="followup_not_open")
+        raise Conflict(N_("Placeringen pågår inte; uppföljningen kan inte registreras."), code="followup_not_open")
     _validate_followup(data)
     correction = followup.is_done
     for item in fields(FollowUpInput):
@@ -148,23 +155,23 @@ def record_attendance(session: Session, booking: Booking, *, week_start: date, p
     the audit row: counts only (DESIGN.md privacy).
     """
     if booking.status not in ATTENDANCE_STATUSES:
-        raise Conflict("Närvaro kan bara registreras för pågående eller avslutade placeringar.", code="attendance_not_open")
+        raise Conflict(N_("Närvaro kan bara registreras för pågående eller avslutade placeringar."), code="attendance_not_open")
     errors: list[tuple[str, str]] = []
     counts = {"present_days": present_days, "absent_notified_days": absent_notified_days,
               "absent_unnotified_days": absent_unnotified_days}
     for name, value in counts.items():
         if value is None or value < 0:
-            errors.append((name, "Ange ett antal dagar, 0 eller mer."))
+            errors.append((name, N_("Ange ett antal dagar, 0 eller mer.")))
     monday = week_start_of(week_start)
     first, last = max(monday, booking.start_date), min(monday + timedelta(days=6), booking.end_date)
     if first > last:
-        errors.append(("week_start", "Veckan ligger utanför placeringens period."))
+        errors.append(("week_start", N_("Veckan ligger utanför placeringens period.")))
     elif monday > today:
-        errors.append(("week_start", "Närvaro kan inte registreras för en kommande vecka."))
+        errors.append(("week_start", N_("Närvaro kan inte registreras för en kommande vecka.")))
     elif not errors and sum(counts.values()) > (last - first).days + 1:
-        errors.append(("present_days", f"Summan av dagarna kan vara högst {(last - first).days + 1} för den här veckan."))
+        errors.append(("present_days", N_("Summan av dagarna är fler än veckans dagar i placeringen.")))
     if errors:
-        raise Invalid("Närvaron har fel.", errors=errors)
+        raise Invalid(N_("Närvaron har fel."), errors=errors)
     row = session.execute(select(AttendanceWeek).where(
         AttendanceWeek.booking_id == booking.id, AttendanceWeek.week_start == monday)).scalar_one_or_none()
     old = None if row is None else {name: getattr(row, name) for name in counts}

@@ -3,15 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 CAPACITY_CHOICES = [
-    ("", _l("Välj")),
-    ("1", _l("1 – mycket begränsad")),
-    ("2", _l("2 – begränsad")),
-    ("3", _l("3 – delvis")),
-    ("4", _l("4 – god")),
-    ("5", _l("5 – full")),
+    SelectChoice("", _l("Välj")),
+    SelectChoice("1", _l("1 – mycket begränsad")),
+    SelectChoice("2", _l("2 – begränsad")),
+    SelectChoice("3", _l("3 – delvis")),
+    SelectChoice("4", _l("4 – god")),
+    SelectChoice("5", _l("5 – full")),
 ]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
 from marketplace.errors import Invalid
+from marketplace.stats.labels import N_
 from marketplace.stats.queries import Scope
 
 MAX_DAYS = 366 * 10
@@ -18,7 +19,7 @@ def _parse(value: str | None, field: str, errors: list) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        errors.append((field, "Ange datumet som ÅÅÅÅ-MM-DD."))
+        errors.append((field, N_("Ange datumet som ÅÅÅÅ-MM-DD.")))
         return None
 
 
@@ -29,14 +30,14 @@ def read_scope(session: Session, *, from_text: str | None, to_text: str | None, 
     first = _parse(from_text, "from", errors) or date(today.year, 1, 1)
     last = _parse(to_text, "to", errors) or max(today, first)
     if not errors and first > last:
-        errors.append(("to", "Slutdatum kan inte vara före startdatum."))
+        errors.append(("to", N_("Slutdatum kan inte vara före startdatum.")))
     elif not errors and (last - first).days > MAX_DAYS:
-        errors.append(("to", "Perioden kan vara högst tio år."))
+        errors.append(("to", N_("Perioden kan vara högst tio år.")))
     organisation_id, code = None, (organisation or "").strip().upper() or None
     if code:
         organisation_id = session.execute(select(Organisation.id).where(Organisation.code == code)).scalar_one_or_none()
         if organisation_id is None:
-            errors.append(("organisation", "Okänd organisation."))
+            errors.append(("organisation", N_("Okänd organisation.")))
     if errors:
-        raise Invalid("Statistikens urval har fel.", errors=errors)
+        raise Invalid(N_("Statistikens urval har fel."), errors=errors)
     return Scope(first, last, organisation_id), code

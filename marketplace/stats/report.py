@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from marketplace.stats import queries
-from marketplace.stats.labels import OUTCOME_ORDER, outcome_label
+from marketplace.stats.labels import OUTCOME_ORDER, N_, outcome_label
 from marketplace.stats.suppression import Figure, count_or_none, is_small, suppress_table
 
 
@@ -54,7 +54,7 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
 
-SUPPRESSED_NOTE = "Grupper med färre än 5 personer visas inte (–), så att ingen kan pekas ut."
+SUPPRESSED_NOTE = N_("Grupper med färre än 5 personer visas inte (–), så att ingen kan pekas ut.")
 
 
 def _outcome_table(session: Session, scope, dimension: str, title: str, group_label: str) -> Table:
@@ -66,7 +66,7 @@ def _outcome_table(session: Session, scope, dimension: str, title: str, group_la
                             {o: Figure(by_outcome[o].count, by_outcome[o].people) for o in outcomes},
                             Figure(total.count, total.people))
     columns = [Column("group", group_label, "text")] + [Column(o, outcome_label(o)) for o in outcomes] + \
-        [Column("total", "Totalt"), Column("work_share", "Andel till arbete", "percent")]
+        [Column("total", N_("Totalt")), Column("work_share", N_("Andel till arbete"), "percent")]
     table = Table(dimension, title, columns, note=SUPPRESSED_NOTE)
     for group in sorted(totals, key=lambda g: labels.get(g, g)):
         row_total = hidden.row_totals[group]
@@ -75,7 +75,7 @@ def _outcome_table(session: Session, scope, dimension: str, title: str, group_la
         table.rows.append([labels.get(group, group)] + [hidden.cells.get((group, o), 0) for o in outcomes] + [row_total, share])
     work_total = hidden.col_totals.get("work", 0)
     share = None if not hidden.grand_total or work_total is None else Decimal(work_total * 100) / hidden.grand_total
-    table.rows.append(["Alla"] + [hidden.col_totals[o] for o in outcomes] + [hidden.grand_total, share])
+    table.rows.append([N_("Alla")] + [hidden.col_totals[o] for o in outcomes] + [hidden.grand_total, share])
     return table
 
 
@@ -103,38 +103,37 @@ def build_report(session: Session, scope: queries.Scope, organisation_code: str 
     offered = summary["place_days_offered"]
     summary["occupancy_percent"] = Decimal(summary["place_days_used"] * 100) / offered if offered else None
 
-    placements = Table("placements", "Placeringar under perioden", [
-        Column("measure", "Mått", "text"), Column("value", "Antal")], note=SUPPRESSED_NOTE)
-    placements.rows = [["Påbörjade", summary["placements_started"]], ["Pågående någon dag", summary["placements_active"]],
-                       ["Avslutade", summary["placements_ended"]]]
+    placements = Table("placements", N_("Placeringar under perioden"), [
+        Column("measure", N_("Mått"), "text"), Column("value", N_("Antal"))], note=SUPPRESSED_NOTE)
+    placements.rows = [[N_("Påbörjade"), summary["placements_started"]], [N_("Pågående någon dag"), summary["placements_active"]],
+                       [N_("Avslutade"), summary["placements_ended"]]]
 
-    occupancy_table = Table("occupancy", "Beläggning per insats (platsdagar)", [
-        Column("programme", "Insats", "text"), Column("organisation", "Anordnare", "text"), Column("capacity", "Platser"),
-        Column("offered", "Erbjudna platsdagar"), Column("used", "Använda platsdagar"),
-        Column("occupancy", "Beläggning", "percent")],
-        note="Erbjudna platsdagar = dagens antal platser × periodens dagar. Platsdagar gäller platser, inte personer, och visas alltid.")
+    occupancy_table = Table("occupancy", N_("Beläggning per insats (platsdagar)"), [
+        Column("programme", N_("Insats"), "text"), Column("organisation", N_("Anordnare"), "text"), Column("capacity", N_("Platser")),
+        Column("offered", N_("Erbjudna platsdagar")), Column("used", N_("Använda platsdagar")),
+        Column("occupancy", N_("Beläggning"), "percent")],
+        note=N_("Erbjudna platsdagar = dagens antal platser × periodens dagar. Platsdagar gäller platser, inte personer, och visas alltid."))
     occupancy_table.rows = [[r.name, r.organisation_code, r.capacity, r.offered_days, r.used_days, r.occupancy_percent]
                             for r in occupancy]
 
-    waitlist_table = Table("waitlist", "Väntelista", [Column("measure", "Mått", "text"), Column("value", "Värde")],
+    waitlist_table = Table("waitlist", N_("Väntelista"), [Column("measure", N_("Mått"), "text"), Column("value", N_("Värde"), "days")],
                            note=SUPPRESSED_NOTE)
-    waitlist_table.columns[1] = Column("value", "Värde", "days")
-    waitlist_table.rows = [["Väntar vid periodens slut", summary["waitlist_at_end"]],
-                           ["Nya på väntelistan", summary["waitlist_entered"]],
-                           ["Lämnade väntelistan", summary["waitlist_left"]],
-                           ["Genomsnittlig väntetid (dagar)", summary["average_waiting_days"]]]
+    waitlist_table.rows = [[N_("Väntar vid periodens slut"), summary["waitlist_at_end"]],
+                           [N_("Nya på väntelistan"), summary["waitlist_entered"]],
+                           [N_("Lämnade väntelistan"), summary["waitlist_left"]],
+                           [N_("Genomsnittlig väntetid (dagar)"), summary["average_waiting_days"]]]
 
-    programme_table = _outcome_table(session, scope, "programme", "Utfall per insats", "Insats")
-    category_table = _outcome_table(session, scope, "category", "Utfall per kategori", "Kategori")
-    target_table = _outcome_table(session, scope, "target_group", "Utfall per målgrupp", "Målgrupp")
-    target_table.note = SUPPRESSED_NOTE + " En placering räknas under varje målgrupp som insatsen vänder sig till."
+    programme_table = _outcome_table(session, scope, "programme", N_("Utfall per insats"), N_("Insats"))
+    category_table = _outcome_table(session, scope, "category", N_("Utfall per kategori"), N_("Kategori"))
+    target_table = _outcome_table(session, scope, "target_group", N_("Utfall per målgrupp"), N_("Målgrupp"))
+    target_table.note = N_("Grupper med färre än 5 personer visas inte (–). En placering räknas under varje målgrupp som insatsen vänder sig till.")
 
     _, _, programme_names = queries.outcomes_by(session, scope, "programme")
     programme_names.update({str(r.programme_id): r.name for r in occupancy})
-    cost_table = Table("cost", "Längd och kostnad per insats", [
-        Column("programme", "Insats", "text"), Column("ended", "Avslutade"), Column("average_days", "Snittlängd (dagar)", "days"),
-        Column("amount", "Belopp under perioden (kr)", "money")],
-        note="Belopp beräknas ur placeringarna med faktureringens regler, utan avrundning per rad. " + SUPPRESSED_NOTE)
+    cost_table = Table("cost", N_("Längd och kostnad per insats"), [
+        Column("programme", N_("Insats"), "text"), Column("ended", N_("Avslutade")), Column("average_days", N_("Snittlängd (dagar)"), "days"),
+        Column("amount", N_("Belopp under perioden (kr)"), "money")],
+        note=N_("Belopp beräknas ur placeringarna med faktureringens regler, utan avrundning per rad. Grupper med färre än 5 personer visas inte (–)."))
     lengths_by_programme = {row.group: row for row in lengths}
     for programme_id in sorted(set(lengths_by_programme) | {str(p) for p in per_programme_money},
                                key=lambda key: programme_names.get(key, key)):
@@ -144,9 +143,9 @@ def build_report(session: Session, scope: queries.Scope, organisation_code: str 
         cost_table.rows.append([programme_names.get(programme_id, programme_id), ended, average,
                                 per_programme_money.get(int(programme_id), Decimal(0))])
 
-    money_table = Table("money", "Köpt och sålt per månad (kr)", [
-        Column("month", "Månad", "text"), Column("bought", "Köpt", "money"), Column("sold", "Sålt", "money")],
-        note="Utan vald organisation är köpt och sålt samma belopp: handeln mellan stadens organisationer.")
+    money_table = Table("money", N_("Köpt och sålt per månad (kr)"), [
+        Column("month", N_("Månad"), "text"), Column("bought", N_("Köpt"), "money"), Column("sold", N_("Sålt"), "money")],
+        note=N_("Utan vald organisation är köpt och sålt samma belopp: handeln mellan stadens organisationer."))
     money_table.rows = [[m.month, m.bought, m.sold] for m in months]
 
     return Report(scope, organisation_code, summary, [placements, occupancy_table, waitlist_table, programme_table,
