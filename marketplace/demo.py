@@ -44,6 +44,11 @@ def seed_users(session: Session, *, today: date, now: datetime) -> str:
 # Functions (session, *, today, now) -> str, run in order, each in its own transaction.
 DEMO_STEPS: list = [seed_users]
 
+# The catalogue comes right after the users: bookings need programmes.
+from marketplace.programmes.demo import seed_programmes  # noqa: E402
+
+DEMO_STEPS.append(seed_programmes)
+
 
 def seed_demo(engine, *, today: date, now: datetime) -> list[str]:
     report = []
