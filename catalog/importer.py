@@ -193,12 +193,12 @@ def read_rows(data: bytes, organisations: dict[str, int]) -> tuple[list[tuple[in
     return rows, errors
 
 
-def import_programmes(session: Session, data: bytes, *, default_organisation_id: int,
+def import_programmes(session: Session, data: bytes, *, default_organisation_id: int | None,
                       allowed_organisation_ids: set[int] | None, actor_id: int | None, now: datetime) -> list[Programme]:
     """Validate every row, then create them all; raise ImportRejected (nothing written) on any error.
 
     allowed_organisation_ids: the organisations the importer keeps (None = any, for admin).
-    Rows without an organisation belong to default_organisation_id.
+    Rows without an organisation belong to default_organisation_id (None: they must name one).
     """
     organisations = dict(session.execute(select(Organisation.code, Organisation.id)).all())
     rows, errors = read_rows(data, organisations)
@@ -206,8 +206,9 @@ def import_programmes(session: Session, data: bytes, *, default_organisation_id:
     seen_codes: dict[str, int] = {}
     unreadable = {(error.row, error.column) for error in errors}  # a cell that could not be read is not also "missing"
     for row, values in rows:
-        values.setdefault("organisation_id", default_organisation_id)
-        if allowed_organisation_ids is not None and values["organisation_id"] not in allowed_organisation_ids:
+        if default_organisation_id is not None:
+            values.setdefault("organisation_id", default_organisation_id)
+        if allowed_organisation_ids is not None and values.get("organisation_id") not in allowed_organisation_ids:
             errors.append(RowError(row, titles.get("organisation", "organisation"),
                                    "Du får bara importera insatser för din egen organisation."))
         checked = rules.clean_text({k: v for k, v in values.items() if k != "status"})

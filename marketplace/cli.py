@@ -170,6 +170,9 @@ def _register_package_commands() -> None:
 
     main.add_command(shell_command)
     main.add_command(routes_command)
+    from marketplace.programmes.cli import catalog_group
+
+    main.add_command(catalog_group)
     try:
         from billing.cli import billing_group
     except ModuleNotFoundError:
