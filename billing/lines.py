@@ -7,7 +7,7 @@ are computed now by month_close.compute_lines and never stored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -55,7 +55,8 @@ class Line:
         return self.corrects_period or None
 
     def as_row(self) -> dict:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every field and costs 40 % of a large close.
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None
     if organisation:
         stmt = stmt.where((ChargeLine.buyer_code == organisation) | (ChargeLine.provider_code == organisation))
     stmt = stmt.order_by(*ORDER)
-    for row in session.execute(stmt.execution_options(yield_per=batch)):
+    for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
         yield Line(*row)
 
 

@@ -109,8 +109,13 @@ def close_month(session: Session, period: str, *, actor: Actor | None, now: date
 
     count = total = 0
     batch: list[dict] = []
+    checked: set[tuple] = set()
     for line in compute_lines(session, period):
-        check_codes(line)
+        codes = (line.buyer_code, line.buyer_cost_centre, line.buyer_cost_account, line.provider_code,
+                 line.provider_cost_centre, line.provider_revenue_account)
+        if codes not in checked:  # a month has few distinct organisations; check each once
+            check_codes(line)
+            checked.add(codes)
         row = line.as_row()
         row["created_at"] = now
         batch.append(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 from marketplace.errors import Invalid
 
@@ -20,6 +21,7 @@ def parse_period(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
 def bounds(period: str) -> tuple[date, date]:
     """First and last day of the month (inclusive)."""
     year, month = int(period[:4]), int(period[5:7])

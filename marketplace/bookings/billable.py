@@ -93,7 +93,8 @@ def billable_bookings(session: Session, period_start: date, period_end: date, *,
     priced per placement is returned too when it started in the range (it overlaps).
     """
     stmt = _query((Booking.start_date <= period_end, Booking.end_date >= period_start), billable_only=True)
-    for row in session.execute(stmt.execution_options(yield_per=batch)):
+    # Core execution on the session's connection: the ORM row machinery would double the cost.
+    for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
         yield _record(row)
 
 
@@ -103,7 +104,7 @@ def bookings_changed_since(session: Session, since: datetime, *, batch: int = 20
     Corrections start from these: a closed month can only be wrong if a booking changed after it was closed.
     """
     stmt = _query((Booking.updated_at >= since,), billable_only=False)
-    for row in session.execute(stmt.execution_options(yield_per=batch)):
+    for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
         yield _record(row)
 
 
