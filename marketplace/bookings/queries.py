@@ -15,6 +15,7 @@ from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
+from marketplace.models import Notification
 
 
 def get_visible_booking(session: Session, actor: Actor, booking_id: int) -> Booking | None:
@@ -89,6 +90,14 @@ def list_recent_answers(session: Session, actor: Actor, *, now: datetime, days: 
                               Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.REJECTED.value,
                                                   BookingStatus.EXPIRED.value, BookingStatus.REQUESTED.value]))
         .order_by(Booking.updated_at.desc()).limit(limit)
+    ).scalars())
+
+
+def list_notifications(session: Session, actor: Actor, *, now: datetime, days: int = 30, limit: int = 5) -> list[Notification]:
+    """The actor's latest start-page notes (answers, freed places, new requests)."""
+    return list(session.execute(
+        select(Notification).where(Notification.user_id == actor.user_id, Notification.created_at >= now - timedelta(days=days))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ).scalars())
 
 

@@ -1,0 +1,202 @@
+"""JSON API of bookings (API.md, Bookings). Thin adapters over flow/queries.
+
+The availability endpoint lives with the programme documents (marketplace/programmes/api.py)
+and reads the same rule, marketplace.bookings.capacity."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy.exc import IntegrityError
+
+from catalog.models import Organisation, Programme
+from marketplace import clock, http
+from marketplace.auth import policy
+from marketplace.auth.policy import Actor
+from marketplace.bookings import flow, queries
+from marketplace.bookings.models import Booking
+from marketplace.bookings.schemas import (
+    BookingIn, BookingList, BookingOut, BookingPath, BookingQuery, EndIn, ExtensionIn, ReasonIn, money_amount,
+)
+from marketplace.db import transaction
+from marketplace.problems import Problem
+
+api = APIBlueprint("bookings_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="bookings")])
+SECURITY = [{"bearer": []}]
+
+
+def booking_document(session, booking: Booking, actor: Actor) -> dict:
+    """The Booking of API.md; participant only for those policy allows."""
+    programme = session.get(Programme, booking.programme_id)
+    provider = session.get(Organisation, programme.organisation_id)
+    buyer = session.get(Organisation, booking.buyer_organisation_id)
+    document = {
+        "id": booking.id, "ref": booking.ref, "status": booking.status,
+        "programme": {"id": programme.id, "code": programme.code, "name": programme.name,
+                      "organisation": {"code": provider.code, "name": provider.name}},
+        "buyer": {"code": buyer.code, "name": buyer.name},
+        "start_date": booking.start_date, "end_date": booking.end_date, "hold_expires_at": booking.hold_expires_at,
+        "waitlist_position": queries.waitlist_position(session, booking),
+        "assignment": {"purpose": booking.assignment_purpose, "goals": booking.assignment_goals,
+                       "sub_goals": booking.assignment_sub_goals, "tasks": booking.assignment_tasks,
+                       "participant_view": booking.assignment_participant_view},
+        "fia_completed": booking.fia_completed,
+        "decision": {"reference": booking.decision_reference, "date": booking.decision_date},
+        "decision_missing": not booking.decision_reference,
+        "outcome": booking.outcome,
+        "price": {"amount": money_amount(booking.price_ore), "currency": "SEK", "unit": booking.price_unit},
+        "extension": {"end_date": booking.extension_end_date} if booking.extension_end_date else None,
+        "events": [{"at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note}
+                   for e in queries.events(session, booking)],
+    }
+    if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id):
+        document["participant"] = {"reference": booking.participant_reference, "name": booking.participant_name,
+                                   "contact": booking.participant_contact, "needs": booking.participant_needs}
+    body = BookingOut.model_validate(document).model_dump(mode="json", by_alias=True)
+    if "participant" not in document:
+        body.pop("participant", None)
+    return body
+
+
+def _visible(session, actor: Actor, booking_id: int) -> Booking:
+    booking = queries.get_visible_booking(session, actor, booking_id)
+    if booking is None:
+        raise http.ApiError(404, "No such booking.")
+    return booking
+
+
+def _respond(session, booking: Booking, actor: Actor, status: int = 200, headers: dict | None = None):
+    """Answer with the booking; reading its participant data is audited."""
+    with transaction(session, write_lock=True):
+        flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(), via="api")
+    return booking_document(session, booking, actor), status, headers or {}
+
+
+@api.post("/bookings", responses={201: BookingOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def create_booking(body: BookingIn):
+    """Request a place (staff; the buyer is the caller's organisation). Optional header Idempotency-Key."""
+    actor = http.require_api_actor()
+    if not policy.can_request_place(actor):
+        raise http.ApiError(403, "Only staff can request places.")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key.strip()) <= 200):
+        raise http.ApiError(422, "Idempotency-Key must be 1–200 characters.", kind="validation",
+                            errors=[("Idempotency-Key", "1–200 characters")])
+    place = flow.PlaceRequest(
+        programme_id=body.programme_id, start_date=body.start_date, end_date=body.end_date,
+        participant_reference=body.participant.reference, participant_name=body.participant.name,
+        participant_contact=body.participant.contact, participant_needs=body.participant.needs,
+        purpose=body.assignment.purpose, goals=body.assignment.goals, sub_goals=body.assignment.sub_goals,
+        tasks=body.assignment.tasks, participant_view=body.assignment.participant_view, fia_completed=body.fia_completed,
+        decision_reference=body.decision.reference if body.decision else None,
+        decision_date=body.decision.date if body.decision else None, waitlist=body.waitlist,
+    )
+    session, settings = http.request_session(), http.settings()
+    try:
+        with transaction(session, write_lock=True):
+            booking, created = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
+                                                  hold_days=settings.hold_days, idempotency_key=key and key.strip())
+    except IntegrityError:
+        # A concurrent retry with the same key won the unique (user, key) row: answer with its booking.
+        booking = flow.find_idempotent_booking(session, actor.user_id, key.strip()) if key else None
+        if booking is None:
+            raise
+        created = False
+    if created:
+        return booking_document(session, booking, actor), 201
+    if (booking.programme_id, booking.start_date) != (place.programme_id, place.start_date):
+        raise http.ApiError(422, "This Idempotency-Key was used for a different request.", kind="idempotency_key_reused",
+                            errors=[("Idempotency-Key", "used for another booking request")])
+    return _respond(session, booking, actor, 201, {"Idempotent-Replayed": "true"})
+
+
+@api.get("/bookings", responses={200: BookingList, 401: Problem, 422: Problem}, security=SECURITY)
+def list_bookings(query: BookingQuery):
+    """The bookings the caller may see: as=buyer (own organisation's requests), as=provider (to own programmes)."""
+    actor = http.require_api_actor()
+    session = http.request_session()
+    items, total = queries.list_bookings(session, actor, side=query.as_, status=query.status.value if query.status else None,
+                                         offset=(query.page - 1) * query.per_page, limit=query.per_page)
+    if items:
+        with transaction(session, write_lock=True):
+            for booking in items:
+                flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(), via="api-list")
+    return {"items": [booking_document(session, b, actor) for b in items], "total": total,
+            "page": query.page, "per_page": query.per_page}
+
+
+@api.get("/bookings/<int:id>", responses={200: BookingOut, 401: Problem, 404: Problem}, security=SECURITY)
+def get_booking(path: BookingPath):
+    actor = http.require_api_actor()
+    session = http.request_session()
+    return _respond(session, _visible(session, actor, path.id), actor)
+
+
+def _act(booking_id: int, allowed, use_case, **kwargs):
+    """Load what the actor may see (404), ask the policy (403), run the use case (409/422)."""
+    actor = http.require_api_actor()
+    session = http.request_session()
+    booking = _visible(session, actor, booking_id)
+    provider = queries.provider_id(session, booking)
+    if not allowed(actor, booking, provider):
+        raise http.ApiError(403, "You may see this booking but not do this to it.")
+    with transaction(session, write_lock=True):
+        use_case(session, booking, actor=actor, now=clock.now(), **kwargs)
+        flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(), via="api")
+    return booking_document(session, booking, actor), 200
+
+
+def _provider(actor, booking, provider):
+    return policy.can_decide_booking(actor, provider)
+
+
+@api.post("/bookings/<int:id>/approve", responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem},
+          security=SECURITY)
+def approve(path: BookingPath):
+    """Approve a request (coordinator of the providing organisation)."""
+    return _act(path.id, _provider, flow.approve_booking)
+
+
+@api.post("/bookings/<int:id>/reject",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def reject(path: BookingPath, body: ReasonIn):
+    """Reject a request with a reason (coordinator of the providing organisation)."""
+    return _act(path.id, _provider, flow.reject_booking, reason=body.reason, hold_days=http.settings().hold_days)
+
+
+@api.post("/bookings/<int:id>/cancel",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def cancel(path: BookingPath, body: ReasonIn):
+    """Cancel before the start date (staff of the buyer)."""
+    return _act(path.id, lambda a, b, p: policy.can_cancel_booking(a, b.buyer_organisation_id), flow.cancel_booking,
+                reason=body.reason, today=clock.today(), hold_days=http.settings().hold_days)
+
+
+@api.post("/bookings/<int:id>/end",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def end(path: BookingPath, body: EndIn):
+    """End an approved or active placement with its last day and an outcome (buyer's staff or provider's coordinator)."""
+    return _act(path.id, lambda a, b, p: policy.can_end_booking(a, b.buyer_organisation_id, p), flow.end_booking,
+                end_date=body.end_date, outcome=body.outcome.value, today=clock.today(), hold_days=http.settings().hold_days)
+
+
+@api.post("/bookings/<int:id>/extension",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def request_extension(path: BookingPath, body: ExtensionIn):
+    """Ask for a later end date (staff of the buyer); needs a free place on every added day."""
+    return _act(path.id, lambda a, b, p: policy.can_request_extension(a, b.buyer_organisation_id), flow.request_extension,
+                new_end_date=body.end_date)
+
+
+@api.post("/bookings/<int:id>/extension/approve",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem}, security=SECURITY)
+def approve_extension(path: BookingPath):
+    """Approve the waiting extension (coordinator of the provider)."""
+    return _act(path.id, lambda a, b, p: policy.can_decide_extension(a, p), flow.approve_extension)
+
+
+@api.post("/bookings/<int:id>/extension/reject",
+          responses={200: BookingOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+def reject_extension(path: BookingPath, body: ReasonIn):
+    """Reject the waiting extension with a reason (coordinator of the provider)."""
+    return _act(path.id, lambda a, b, p: policy.can_decide_extension(a, p), flow.reject_extension, reason=body.reason)
