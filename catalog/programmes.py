@@ -20,6 +20,7 @@ from catalog.errors import DuplicateCode, InvalidProgramme
 from catalog.models import Category, Organisation, Programme, ProgrammeChange, ProgrammeStatus, ProgrammeTargetGroup, TargetGroup
 
 CREATE_STATUSES = (ProgrammeStatus.DRAFT.value, ProgrammeStatus.PUBLISHED.value)
+STATUS_ACTIONS = {"published": "publish", "paused": "pause", "archived": "archive", "draft": "draft"}
 
 
 def target_group_codes(session: Session, programme_ids: list[int]) -> dict[int, list[str]]:
@@ -189,7 +190,7 @@ def change_status(session: Session, programme: Programme, target: str, *, actor_
     rules.check_transition(programme.status, target)
     changes = {"status": [programme.status, target]}
     programme.status = target
-    _record(session, programme, target if target != "published" else "publish", changes, actor_id=actor_id, now=now)
+    _record(session, programme, STATUS_ACTIONS[target], changes, actor_id=actor_id, now=now)
     session.flush()
     return changes
 

@@ -166,7 +166,7 @@ def change_status(session: Session, programme: Programme, target: str, *, actor:
         changes = catalogue.change_status(session, programme, target, actor_id=actor.user_id, now=now)
     except CatalogError as error:
         raise to_domain_error(error) from error
-    audit.record(session, actor=actor, action=f"programme.{target}", object_type="programme", object_id=programme.id,
+    audit.record(session, actor=actor, action=f"programme.{catalogue.STATUS_ACTIONS.get(target, target)}", object_type="programme", object_id=programme.id,
                  now=now, ip=ip, details={"from": changes["status"][0], "to": target})
     return changes
 
