@@ -82,15 +82,17 @@ class Counted:
 
 def placement_counts(session: Session, scope: Scope) -> dict[str, Counted]:
     """Placements started, active (any day in the period) and ended in the period."""
-    started = and_(Booking.status.in_(USED_STATUSES), Booking.start_date.between(scope.from_date, scope.to_date))
-    active = and_(Booking.status.in_(USED_STATUSES), Booking.start_date <= scope.to_date, Booking.end_date >= scope.from_date)
-    ended = and_(Booking.status == BookingStatus.ENDED.value, Booking.end_date.between(scope.from_date, scope.to_date))
-    result = {}
-    for name, condition in (("started", started), ("active", active), ("ended", ended)):
-        count, people = session.execute(_bookings(func.count(), func.count(distinct(_person())))
-                                        .where(_in_scope(scope), condition)).one()
-        result[name] = Counted(count, people)
-    return result
+    started = and_(Booking.start_date >= scope.from_date, Booking.start_date <= scope.to_date)
+    ended = and_(Booking.status == BookingStatus.ENDED.value, Booking.end_date <= scope.to_date)
+    person = _person()
+    # One pass: every counted booking is active in the period; started and ended are subsets.
+    row = session.execute(_bookings(
+        func.count(), func.count(distinct(person)),
+        func.count(case((started, 1))), func.count(distinct(case((started, person)))),
+        func.count(case((ended, 1))), func.count(distinct(case((ended, person)))),
+    ).where(_in_scope(scope), Booking.status.in_(USED_STATUSES), Booking.start_date <= scope.to_date,
+            Booking.end_date >= scope.from_date)).one()
+    return {"active": Counted(row[0], row[1]), "started": Counted(row[2], row[3]), "ended": Counted(row[4], row[5])}
 
 
 # --- occupancy ------------------------------------------------------------------------------
@@ -289,21 +291,28 @@ def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, D
         return [], {}
     month_rows = union_all(*(select(literal(key).label("m"), literal(first).label("a"), literal(last).label("b"),
                                     literal(dim).label("dim")) for key, first, last, dim in months)).cte("months")
-    days = days_between(session, _least(session, Booking.end_date, month_rows.c.b),
-                        _greatest(session, Booking.start_date, month_rows.c.a)) + 1
-    fixed = func.sum(case((Booking.price_unit == "day", Booking.price_ore * days),
-                          (and_(Booking.price_unit == "placement", Booking.start_date >= month_rows.c.a,
-                                Booking.start_date <= month_rows.c.b), Booking.price_ore), else_=0))
-    per_month = func.sum(case((Booking.price_unit == "month", Booking.price_ore * days), else_=0))
     bought_flag = (Booking.buyer_organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
     sold_flag = (Programme.organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
-    bought_key, sold_key = case((bought_flag, 1), else_=0), case((sold_flag, 1), else_=0)
-    query = (select(month_rows.c.m, month_rows.c.dim, Booking.programme_id, bought_key, sold_key, fixed, per_month)
-             .select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
-             .join(month_rows, and_(Booking.start_date <= month_rows.c.b, Booking.end_date >= month_rows.c.a))
-             .where(Booking.status.in_(USED_STATUSES), Booking.buyer_organisation_id != Programme.organisation_id,
-                    _in_scope(scope))
-             .group_by(month_rows.c.m, month_rows.c.dim, Booking.programme_id, bought_key, sold_key))
+    # The period's chargeable bookings, read once (MATERIALIZED), then spread over the months:
+    # otherwise SQLite scans the whole booking table once per month.
+    chargeable = (select(Booking.programme_id.label("programme_id"), Booking.start_date.label("start_date"),
+                         Booking.end_date.label("end_date"), Booking.price_ore.label("price_ore"),
+                         Booking.price_unit.label("price_unit"), case((bought_flag, 1), else_=0).label("bought"),
+                         case((sold_flag, 1), else_=0).label("sold"))
+                  .select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
+                  .where(Booking.status.in_(USED_STATUSES), Booking.buyer_organisation_id != Programme.organisation_id,
+                         Booking.start_date <= scope.to_date, Booking.end_date >= scope.from_date, _in_scope(scope))
+                  .cte("chargeable").prefix_with("MATERIALIZED"))
+    b = chargeable.c
+    days = days_between(session, _least(session, b.end_date, month_rows.c.b), _greatest(session, b.start_date, month_rows.c.a)) + 1
+    fixed = func.sum(case((b.price_unit == "day", b.price_ore * days),
+                          (and_(b.price_unit == "placement", b.start_date >= month_rows.c.a,
+                                b.start_date <= month_rows.c.b), b.price_ore), else_=0))
+    per_month = func.sum(case((b.price_unit == "month", b.price_ore * days), else_=0))
+    query = (select(month_rows.c.m, month_rows.c.dim, b.programme_id, b.bought, b.sold, fixed, per_month)
+             .select_from(chargeable)
+             .join(month_rows, and_(b.start_date <= month_rows.c.b, b.end_date >= month_rows.c.a))
+             .group_by(month_rows.c.m, month_rows.c.dim, b.programme_id, b.bought, b.sold))
     bought: dict[str, Decimal] = defaultdict(Decimal)
     sold: dict[str, Decimal] = defaultdict(Decimal)
     per_programme: dict[int, Decimal] = defaultdict(Decimal)

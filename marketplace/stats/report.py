@@ -57,9 +57,11 @@ class Report:
 SUPPRESSED_NOTE = N_("Grupper med färre än 5 personer visas inte (–), så att ingen kan pekas ut.")
 
 
-def _outcome_table(session: Session, scope, dimension: str, title: str, group_label: str) -> Table:
+def _outcome_table(session: Session, scope, dimension: str, title: str, group_label: str,
+                   overall: tuple[dict, queries.Counted]) -> tuple[Table, dict[str, str]]:
+    """A group x outcome table with margins, suppressed; returns it and the groups' labels."""
     cells, totals, labels = queries.outcomes_by(session, scope, dimension)
-    by_outcome, total = queries.outcome_totals(session, scope)
+    by_outcome, total = overall
     outcomes = [o for o in OUTCOME_ORDER if o in by_outcome] + sorted(set(by_outcome) - set(OUTCOME_ORDER))
     hidden = suppress_table({(c.group, c.outcome): Figure(c.count, c.people) for c in cells},
                             {g: Figure(t.count, t.people) for g, t in totals.items()},
@@ -76,7 +78,7 @@ def _outcome_table(session: Session, scope, dimension: str, title: str, group_la
     work_total = hidden.col_totals.get("work", 0)
     share = None if not hidden.grand_total or work_total is None else Decimal(work_total * 100) / hidden.grand_total
     table.rows.append([N_("Alla")] + [hidden.col_totals[o] for o in outcomes] + [hidden.grand_total, share])
-    return table
+    return table, labels
 
 
 def build_report(session: Session, scope: queries.Scope, organisation_code: str | None) -> Report:
@@ -123,12 +125,12 @@ def build_report(session: Session, scope: queries.Scope, organisation_code: str 
                            [N_("Lämnade väntelistan"), summary["waitlist_left"]],
                            [N_("Genomsnittlig väntetid (dagar)"), summary["average_waiting_days"]]]
 
-    programme_table = _outcome_table(session, scope, "programme", N_("Utfall per insats"), N_("Insats"))
-    category_table = _outcome_table(session, scope, "category", N_("Utfall per kategori"), N_("Kategori"))
-    target_table = _outcome_table(session, scope, "target_group", N_("Utfall per målgrupp"), N_("Målgrupp"))
+    overall = queries.outcome_totals(session, scope)
+    programme_table, programme_names = _outcome_table(session, scope, "programme", N_("Utfall per insats"), N_("Insats"), overall)
+    category_table, _ = _outcome_table(session, scope, "category", N_("Utfall per kategori"), N_("Kategori"), overall)
+    target_table, _ = _outcome_table(session, scope, "target_group", N_("Utfall per målgrupp"), N_("Målgrupp"), overall)
     target_table.note = N_("Grupper med färre än 5 personer visas inte (–). En placering räknas under varje målgrupp som insatsen vänder sig till.")
 
-    _, _, programme_names = queries.outcomes_by(session, scope, "programme")
     programme_names.update({str(r.programme_id): r.name for r in occupancy})
     cost_table = Table("cost", N_("Längd och kostnad per insats"), [
         Column("programme", N_("Insats"), "text"), Column("ended", N_("Avslutade")), Column("average_days", N_("Snittlängd (dagar)"), "days"),
