@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -372,3 +373,41 @@ def import_template():
     return Response(importer.template_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="insatser-mall.csv"'})
 
+
+
+# --- start page -----------------------------------------------------------------------------
+
+
+def _home_panels(session, actor) -> list:
+    """Keepers see their programmes and free places today; staff get a way into the catalogue."""
+    from marketplace.home import Panel, PanelItem
+
+    panels = []
+    if actor.has("coordinator"):
+        rows, total = service.search(session, ProgrammeFilters(statuses=("draft", "published", "paused"),
+                                                               organisation_id=actor.organisation_id),
+                                     offset=0, limit=6, now=clock.now())
+        documents = service.programme_documents(session, rows, today=clock.today(), now=clock.now())
+        items = [PanelItem(d["name"], url_for("programmes.detail", programme_id=d["id"]),
+                           _("%(free)s av %(places)s platser lediga idag", free=d["free_places"], places=d["capacity"])
+                           if d["status"] == "published" else _(STATUS_LABELS[d["status"]]))
+                 for d in documents]
+        panels.append(Panel(_("Våra insatser"), items, empty_text=_("Ni har inga insatser ännu. Lägg till den första."),
+                            more_url=url_for("programmes.manage"),
+                            more_text=_("Alla %(count)s insatser", count=total) if total else _("Ny insats")))
+    if actor.has("staff"):
+        total = session.execute(service.count_query(ProgrammeFilters())).scalar_one()
+        panels.append(Panel(_("Hitta en insats"), [], empty_text=ngettext("%(num)s publicerad insats i hela staden.",
+                                                                   "%(num)s publicerade insatser i hela staden.", total),
+                            more_url=url_for("programmes.search"), more_text=_("Sök insatser")))
+    return panels
+
+
+def _register_panels() -> None:
+    from marketplace.home import PANEL_PROVIDERS
+
+    if _home_panels not in PANEL_PROVIDERS:
+        PANEL_PROVIDERS.append(_home_panels)
+
+
+_register_panels()

@@ -196,3 +196,19 @@ def test_csv_import_page_imports_a_valid_file(client, login, coordinator, db):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     assert db.execute(select(Programme.code)).scalars().all() == ["AMF-SNICK-01"]
+
+
+def test_the_start_page_shows_a_coordinator_their_programmes_with_free_places(client, login, coordinator, db):
+    make_programme(db, organisation="AMF", name="Vår verkstad", capacity=3)
+    make_programme(db, organisation="HV", name="Någon annans")
+    login(coordinator)
+    page = client.get("/").get_data(as_text=True)
+    assert "Våra insatser" in page and "Vår verkstad" in page and "3 av 3 platser lediga idag" in page
+    assert "Någon annans" not in page
+
+
+def test_the_start_page_points_staff_to_the_catalogue(client, login, staff_user, db):
+    make_programme(db)
+    login(staff_user)
+    page = client.get("/").get_data(as_text=True)
+    assert "1 publicerad insats i hela staden." in page and "/insatser" in page
