@@ -72,6 +72,14 @@ class PairTotal:
 _FIELDS = tuple(Line.__dataclass_fields__)
 
 
+def _order(session: Session) -> list:
+    """ORDER in byte order on every engine (PostgreSQL's locale collation would differ from
+    SQLite's and from Python's sort of a preview)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return [column.collate("C") for column in ORDER]
+    return list(ORDER)
+
+
 def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None, provider: str | None = None,
                       organisation: str | None = None, batch: int = 5000) -> Iterator[Line]:
     """Stream a closed month's lines in file order (server-side cursor; memory stays flat)."""
@@ -83,7 +91,7 @@ def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None
         stmt = stmt.where(ChargeLine.provider_code == provider)
     if organisation:
         stmt = stmt.where((ChargeLine.buyer_code == organisation) | (ChargeLine.provider_code == organisation))
-    stmt = stmt.order_by(*ORDER)
+    stmt = stmt.order_by(*_order(session))
     for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
         yield Line(*row)
 
