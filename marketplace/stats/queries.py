@@ -152,40 +152,88 @@ def _ended_in_period(scope: Scope):
                 _in_scope(scope))
 
 
-def outcomes_by(session: Session, scope: Scope, dimension: str) -> tuple[list[OutcomeCell], dict[str, Counted], dict[str, str]]:
+@dataclass(frozen=True)
+class EndedFact:
+    """Ended placements in the period for one (programme, outcome, person): one scan serves
+    every outcome table and the average length, with people counted exactly."""
+
+    programme_id: int
+    outcome: str
+    person: str
+    placements: int
+    days: int
+
+
+@dataclass
+class EndedFacts:
+    facts: list[EndedFact]
+    category_of: dict[int, str]
+    groups_of: dict[int, list[str]]
+    labels: dict[str, dict[str, str]]
+
+
+def ended_facts(session: Session, scope: Scope) -> EndedFacts:
+    """Group the period's ended placements by programme, outcome and person in SQL (one pass),
+    plus the small lookup tables that fold programmes into categories and target groups."""
+    length = days_between(session, Booking.end_date, Booking.start_date) + 1
+    outcome = func.coalesce(Booking.outcome, "other")
+    person = _person()
+    rows = session.execute(_bookings(Booking.programme_id, outcome, person, func.count(), func.sum(length))
+                           .where(_ended_in_period(scope)).group_by(Booking.programme_id, outcome, person)).all()
+    facts = [EndedFact(pid, o, who, n, int(days)) for pid, o, who, n, days in rows]
+    programme_ids = {f.programme_id for f in facts}
+    category_of, names, groups_of = {}, {}, defaultdict(list)
+    if programme_ids:
+        for pid, category, name in session.execute(select(Programme.id, Programme.category_code, Programme.name)
+                                                   .where(Programme.id.in_(programme_ids))):
+            category_of[pid], names[str(pid)] = category, name
+        for pid, group in session.execute(select(ProgrammeTargetGroup.programme_id, ProgrammeTargetGroup.target_group_code)
+                                          .where(ProgrammeTargetGroup.programme_id.in_(programme_ids))):
+            groups_of[pid].append(group)
+    labels = {"programme": names,
+              "category": dict(session.execute(select(Category.code, Category.label_sv)).all()),
+              "target_group": dict(session.execute(select(TargetGroup.code, TargetGroup.label_sv)).all())}
+    return EndedFacts(facts, category_of, dict(groups_of), labels)
+
+
+def _keys(facts: EndedFacts, fact: EndedFact, dimension: str) -> list[str]:
+    if dimension == "programme":
+        return [str(fact.programme_id)]
+    if dimension == "category":
+        return [facts.category_of[fact.programme_id]]
+    if dimension == "target_group":
+        return facts.groups_of.get(fact.programme_id, [])
+    raise ValueError(dimension)
+
+
+def _fold(pairs) -> dict:
+    """(key, fact) pairs -> key: Counted(placements, distinct people)."""
+    placements, people = defaultdict(int), defaultdict(set)
+    for key, fact in pairs:
+        placements[key] += fact.placements
+        people[key].add(fact.person)
+    return {key: Counted(placements[key], len(people[key])) for key in placements}
+
+
+def outcomes_by(session: Session, scope: Scope, dimension: str,
+                facts: EndedFacts | None = None) -> tuple[list[OutcomeCell], dict[str, Counted], dict[str, str]]:
     """Ended placements by (group, outcome) for dimension programme | category | target_group.
 
     Returns the cells, each group's total (distinct people), and the groups' labels. A
     booking counts under each target group of its programme, so target-group rows overlap.
     """
-    if dimension == "programme":
-        key, label_query = cast(Programme.id, String), select(cast(Programme.id, String), Programme.name)
-        base = _bookings(key.label("g"))
-    elif dimension == "category":
-        key, label_query = Programme.category_code, select(Category.code, Category.label_sv)
-        base = _bookings(key.label("g"))
-    elif dimension == "target_group":
-        key, label_query = ProgrammeTargetGroup.target_group_code, select(TargetGroup.code, TargetGroup.label_sv)
-        base = _bookings(key.label("g")).join(ProgrammeTargetGroup, ProgrammeTargetGroup.programme_id == Programme.id)
-    else:
-        raise ValueError(dimension)
-    outcome = func.coalesce(Booking.outcome, "other")
-    cells = [OutcomeCell(str(g), o, c, p) for g, o, c, p in session.execute(
-        base.add_columns(outcome, func.count(), func.count(distinct(_person())))
-        .where(_ended_in_period(scope)).group_by(key, outcome))]
-    totals = {str(g): Counted(c, p) for g, c, p in session.execute(
-        base.add_columns(func.count(), func.count(distinct(_person()))).where(_ended_in_period(scope)).group_by(key))}
-    wanted = {cell.group for cell in cells}
-    labels = {str(code): name for code, name in session.execute(label_query) if str(code) in wanted}
-    return cells, totals, labels
+    facts = facts or ended_facts(session, scope)
+    cells = _fold(((key, f.outcome), f) for f in facts.facts for key in _keys(facts, f, dimension))
+    totals = _fold((key, f) for f in facts.facts for key in _keys(facts, f, dimension))
+    names = facts.labels[dimension]
+    return ([OutcomeCell(g, o, c.count, c.people) for (g, o), c in cells.items()], totals,
+            {g: names.get(g, g) for g in totals})
 
 
-def outcome_totals(session: Session, scope: Scope) -> tuple[dict[str, Counted], Counted]:
-    outcome = func.coalesce(Booking.outcome, "other")
-    rows = session.execute(_bookings(outcome, func.count(), func.count(distinct(_person())))
-                           .where(_ended_in_period(scope)).group_by(outcome)).all()
-    total = session.execute(_bookings(func.count(), func.count(distinct(_person()))).where(_ended_in_period(scope))).one()
-    return {o: Counted(c, p) for o, c, p in rows}, Counted(*total)
+def outcome_totals(session: Session, scope: Scope, facts: EndedFacts | None = None) -> tuple[dict[str, Counted], Counted]:
+    facts = facts or ended_facts(session, scope)
+    total = _fold(("all", f) for f in facts.facts).get("all", Counted(0, 0))
+    return _fold((f.outcome, f) for f in facts.facts), total
 
 
 @dataclass(frozen=True)
@@ -196,18 +244,20 @@ class LengthRow:
     average_days: Decimal | None
 
 
-def average_length(session: Session, scope: Scope) -> tuple[LengthRow, list[LengthRow]]:
+def average_length(session: Session, scope: Scope, facts: EndedFacts | None = None) -> tuple[LengthRow, list[LengthRow]]:
     """Average length (start to end, inclusive days) of placements ended in the period: overall and per programme."""
-    length = days_between(session, Booking.end_date, Booking.start_date) + 1
-    columns = (func.count(), func.count(distinct(_person())), func.sum(length))
-    total = session.execute(_bookings(*columns).where(_ended_in_period(scope))).one()
-    rows = session.execute(_bookings(cast(Programme.id, String), *columns).where(_ended_in_period(scope))
-                           .group_by(Programme.id)).all()
+    facts = facts or ended_facts(session, scope)
+    days: dict[str, int] = defaultdict(int)
+    for f in facts.facts:
+        days[str(f.programme_id)] += f.days
+        days[""] += f.days
+    counted = _fold((str(f.programme_id), f) for f in facts.facts)
+    overall = _fold(("", f) for f in facts.facts).get("", Counted(0, 0))
 
-    def row(group, count, people, days):
-        return LengthRow(group, count, people, Decimal(int(days)) / count if count else None)
+    def row(group: str, c: Counted) -> LengthRow:
+        return LengthRow(group, c.count, c.people, Decimal(days[group]) / c.count if c.count else None)
 
-    return row("", *total), [row(str(g), c, p, d) for g, c, p, d in rows]
+    return row("", overall), [row(g, c) for g, c in counted.items()]
 
 
 # --- waitlist -------------------------------------------------------------------------------

@@ -58,10 +58,10 @@ SUPPRESSED_NOTE = N_("Grupper med färre än 5 personer visas inte (–), så at
 
 
 def _outcome_table(session: Session, scope, dimension: str, title: str, group_label: str,
-                   overall: tuple[dict, queries.Counted]) -> tuple[Table, dict[str, str]]:
+                   facts: queries.EndedFacts) -> tuple[Table, dict[str, str]]:
     """A group x outcome table with margins, suppressed; returns it and the groups' labels."""
-    cells, totals, labels = queries.outcomes_by(session, scope, dimension)
-    by_outcome, total = overall
+    cells, totals, labels = queries.outcomes_by(session, scope, dimension, facts)
+    by_outcome, total = queries.outcome_totals(session, scope, facts)
     outcomes = [o for o in OUTCOME_ORDER if o in by_outcome] + sorted(set(by_outcome) - set(OUTCOME_ORDER))
     hidden = suppress_table({(c.group, c.outcome): Figure(c.count, c.people) for c in cells},
                             {g: Figure(t.count, t.people) for g, t in totals.items()},
@@ -84,7 +84,8 @@ def _outcome_table(session: Session, scope, dimension: str, title: str, group_la
 def build_report(session: Session, scope: queries.Scope, organisation_code: str | None) -> Report:
     counts = queries.placement_counts(session, scope)
     wait = queries.waitlist(session, scope)
-    overall_length, lengths = queries.average_length(session, scope)
+    facts = queries.ended_facts(session, scope)
+    overall_length, lengths = queries.average_length(session, scope, facts)
     months, per_programme_money = queries.money(session, scope)
     occupancy = queries.occupancy(session, scope)
 
@@ -125,10 +126,9 @@ def build_report(session: Session, scope: queries.Scope, organisation_code: str 
                            [N_("Lämnade väntelistan"), summary["waitlist_left"]],
                            [N_("Genomsnittlig väntetid (dagar)"), summary["average_waiting_days"]]]
 
-    overall = queries.outcome_totals(session, scope)
-    programme_table, programme_names = _outcome_table(session, scope, "programme", N_("Utfall per insats"), N_("Insats"), overall)
-    category_table, _ = _outcome_table(session, scope, "category", N_("Utfall per kategori"), N_("Kategori"), overall)
-    target_table, _ = _outcome_table(session, scope, "target_group", N_("Utfall per målgrupp"), N_("Målgrupp"), overall)
+    programme_table, programme_names = _outcome_table(session, scope, "programme", N_("Utfall per insats"), N_("Insats"), facts)
+    category_table, _ = _outcome_table(session, scope, "category", N_("Utfall per kategori"), N_("Kategori"), facts)
+    target_table, _ = _outcome_table(session, scope, "target_group", N_("Utfall per målgrupp"), N_("Målgrupp"), facts)
     target_table.note = N_("Grupper med färre än 5 personer visas inte (–). En placering räknas under varje målgrupp som insatsen vänder sig till.")
 
     programme_names.update({str(r.programme_id): r.name for r in occupancy})
