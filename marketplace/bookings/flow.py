@@ -409,18 +409,18 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
 # --- holds and the waitlist -----------------------------------------------------------------
 
 
-def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days: int) -> bool:
-    """Mark a request whose hold has run out as expired and offer its place. Idempotent:
-    returns False (and changes nothing) when the booking is no longer an expired hold."""
+def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days: int) -> list[Booking] | None:
+    """Mark a request whose hold has run out as expired and offer its place; return the
+    bookings offered the place. Idempotent: returns None (and changes nothing) when the
+    booking is no longer an expired hold."""
     _lock(session, booking)
     if booking.status != BookingStatus.REQUESTED.value or booking.hold_expires_at is None or booking.hold_expires_at > now:
-        return False
+        return None
     _transition(session, booking, Action.EXPIRE, actor=None, now=now, note="Inget beslut innan tiden gick ut.")
     programme = _programme(session, booking)
     _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
           now=now, subject=f"Utgången förfrågan: {booking.ref}")
-    offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
-    return True
+    return offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
 
 
 def offer_freed_places(session: Session, programme_id: int, *, now: datetime, hold_days: int) -> list[Booking]:

@@ -35,15 +35,16 @@ def expire_holds(ctx) -> int:
     hold_days = ctx.settings.hold_days
     with _session(ctx) as session:
         due = queries.ids_due_to_expire(session, now=ctx.now)
-    expired = 0
+    expired = offered = 0
     for booking_id in due:
         with _session(ctx) as session, transaction(session, write_lock=True):
             booking = session.get(Booking, booking_id)
-            if booking is not None and flow.expire_hold(session, booking, now=ctx.now, hold_days=hold_days):
+            result = flow.expire_hold(session, booking, now=ctx.now, hold_days=hold_days) if booking else None
+            if result is not None:
                 expired += 1
+                offered += len(result)
     with _session(ctx) as session:
         programme_ids = queries.programmes_with_waitlist(session, today=ctx.now.astimezone(STOCKHOLM).date())
-    offered = 0
     for programme_id in programme_ids:
         with _session(ctx) as session, transaction(session, write_lock=True):
             offered += len(flow.offer_freed_places(session, programme_id, now=ctx.now, hold_days=hold_days))

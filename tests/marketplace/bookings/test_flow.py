@@ -288,7 +288,7 @@ def test_every_use_case_from_every_status_moves_or_answers_409_and_changes_nothi
 
         if expected is None:  # includes a second extension while one is pending
             if action == "expire":
-                assert _run(db, use_case, booking, **kwargs) is False, action
+                assert _run(db, use_case, booking, **kwargs) is None, action
             else:
                 with pytest.raises(Conflict):
                     _run(db, use_case, booking, **kwargs)
