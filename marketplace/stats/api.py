@@ -12,7 +12,7 @@ from marketplace.auth import policy
 from marketplace.errors import Invalid
 from marketplace.problems import Problem
 from marketplace.stats.params import read_scope
-from marketplace.stats.report import _json, build_report
+from marketplace.stats.report import json_value, build_report
 
 api = APIBlueprint("stats_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="statistics")])
 
@@ -47,5 +47,5 @@ def statistics(query: StatisticsQuery):
                             errors=[(field, message) for field, message in error.errors])
     report = build_report(session, scope, code)
     return {"period": {"from": scope.from_date.isoformat(), "to": scope.to_date.isoformat()},
-            "organisation": code, "summary": {key: _json(value) for key, value in report.summary.items()},
+            "organisation": code, "summary": {key: json_value(value) for key, value in report.summary.items()},
             "tables": [table.as_dict() for table in report.tables]}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Programme
 from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.stats.queries import USED_STATUSES, _person
+from marketplace.stats.queries import USED_STATUSES, person_key
 from marketplace.stats.report import Column, Table
 
 MUNICIPALITY_CODE = "0180"  # Stockholm
@@ -78,7 +78,7 @@ def national_rows(session: Session, year: int) -> list[NationalRow]:
     first, last = date(year, 1, 1), date(year, 12, 31)
     ended_in_year = (Booking.status == BookingStatus.ENDED.value) & (Booking.end_date <= last)
     outcome = case((ended_in_year, func.coalesce(Booking.outcome, "other")), else_="__ongoing")
-    query = (select(Programme.category_code, outcome, func.count(), func.count(distinct(_person())))
+    query = (select(Programme.category_code, outcome, func.count(), func.count(distinct(person_key())))
              .select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
              .where(Booking.status.in_(USED_STATUSES), Booking.start_date <= last, Booking.end_date >= first,
                     Booking.decision_reference.is_not(None), Booking.decision_reference != "")

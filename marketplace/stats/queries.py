@@ -56,7 +56,7 @@ def _greatest(session: Session, a, b):
     return func.max(a, b) if _is_sqlite(session) else func.greatest(a, b)
 
 
-def _person():
+def person_key():
     """A person is counted once per buying organisation's participant reference (never a name)."""
     return cast(Booking.buyer_organisation_id, String) + literal(":") + Booking.participant_reference
 
@@ -84,7 +84,7 @@ def placement_counts(session: Session, scope: Scope) -> dict[str, Counted]:
     """Placements started, active (any day in the period) and ended in the period."""
     started = and_(Booking.start_date >= scope.from_date, Booking.start_date <= scope.to_date)
     ended = and_(Booking.status == BookingStatus.ENDED.value, Booking.end_date <= scope.to_date)
-    person = _person()
+    person = person_key()
     # One pass: every counted booking is active in the period; started and ended are subsets.
     row = session.execute(_bookings(
         func.count(), func.count(distinct(person)),
@@ -177,7 +177,7 @@ def ended_facts(session: Session, scope: Scope) -> EndedFacts:
     plus the small lookup tables that fold programmes into categories and target groups."""
     length = days_between(session, Booking.end_date, Booking.start_date) + 1
     outcome = func.coalesce(Booking.outcome, "other")
-    person = _person()
+    person = person_key()
     rows = session.execute(_bookings(Booking.programme_id, outcome, person, func.count(), func.sum(length))
                            .where(_ended_in_period(scope)).group_by(Booking.programme_id, outcome, person)).all()
     facts = [EndedFact(pid, o, who, n, int(days)) for pid, o, who, n, days in rows]
@@ -289,11 +289,11 @@ def waitlist(session: Session, scope: Scope) -> Waitlist:
     left_before_end = (select(leave.id).where(leave.booking_id == entry.booking_id,
                                               leave.from_status == BookingStatus.WAITLISTED.value,
                                               leave.at < end).exists())
-    counted = (func.count(distinct(entry.booking_id)), func.count(distinct(_person())))
+    counted = (func.count(distinct(entry.booking_id)), func.count(distinct(person_key())))
     waiting = Counted(*session.execute(base.add_columns(*counted).where(entry.at < end, ~left_before_end)).one())
     entered = Counted(*session.execute(base.add_columns(*counted).where(entry.at >= start, entry.at < end)).one())
     pairs = session.execute(
-        base.add_columns(entry.booking_id, _person(), entry.at, leave.at)
+        base.add_columns(entry.booking_id, person_key(), entry.at, leave.at)
         .join(leave, and_(leave.booking_id == entry.booking_id, leave.from_status == BookingStatus.WAITLISTED.value))
         .where(leave.at >= start, leave.at < end)).all()
     firsts: dict[int, tuple[str, datetime, datetime]] = {}

@@ -34,10 +34,10 @@ class Table:
     def as_dict(self) -> dict:
         return {"key": self.key, "title": self.title, "note": self.note,
                 "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
-                "rows": [{c.key: _json(v) for c, v in zip(self.columns, row)} for row in self.rows]}
+                "rows": [{c.key: json_value(v) for c, v in zip(self.columns, row)} for row in self.rows]}
 
 
-def _json(value):
+def json_value(value):
     if isinstance(value, Decimal):
         return str(value.quantize(Decimal("0.01")))
     return value

@@ -165,3 +165,17 @@ def test_attendance_share_for_a_follow_up_covers_the_weeks_since_the_previous_on
     first = queries.get_followup(db, queries.followups_for_booking(db, booking.id)[0].id)
     summary = queries.attendance_since_previous(db, first)
     assert (summary.present, summary.planned, summary.share) == (9, 15, 60)
+
+
+def test_recording_a_follow_up_again_is_a_correction_and_audited_as_one(db, staff_user, coordinator):
+    booking = make_booking(db, make_programme(db), staff_user)
+    with transaction(db):
+        flow.ensure_schedule(db, booking, now=NOW)
+    followup = queries.followups_for_booking(db, booking.id)[0]
+    with transaction(db):
+        flow.record_followup(db, followup, booking, _valid_input(), actor=actor_for_user(db, staff_user), now=NOW)
+    with transaction(db):
+        flow.record_followup(db, followup, booking, _valid_input(capacity_social=4), actor=actor_for_user(db, coordinator), now=NOW)
+    actions = db.execute(select(AuditLog.action).where(AuditLog.action.like("followup.%")).order_by(AuditLog.id)).scalars().all()
+    assert actions == ["followup.record", "followup.correct"]
+    assert db.get(FollowUp, followup.id).capacity_social == 4 and db.get(FollowUp, followup.id).recorded_by_id == coordinator.id

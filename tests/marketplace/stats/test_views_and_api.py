@@ -86,3 +86,20 @@ def test_the_national_file_is_for_finance_and_reads_back(client, login, db, staf
     assert rows[0][:3] == ["ar", "kommunkod", "insatstyp"]
     assert rows[1] == ["2026", "0180", "ARBETSTRANING", rows[1][3], "ARBETE", rows[1][5], "6", "6"]
     assert client.get("/statistik/nationell.csv?year=abc").status_code == 422
+
+
+def test_an_organisation_sees_what_it_bought_and_sold(api, db, staff_user):
+    _dataset.build(db, staff_user)
+    caller = api(staff_user)
+    rk = caller.get(f"/api/v1/statistics?{QUERY}&organisation=rk").get_json()
+    assert rk["organisation"] == "RK"
+    assert (rk["summary"]["money_bought"], rk["summary"]["money_sold"]) == ("24000.00", "0.00")
+    assert rk["summary"]["placements_started"] == 8
+    amf = caller.get(f"/api/v1/statistics?{QUERY}&organisation=AMF").get_json()
+    assert (amf["summary"]["money_bought"], amf["summary"]["money_sold"]) == ("0.00", "30000.00")
+    assert [row["programme"] for row in next(t for t in amf["tables"] if t["key"] == "occupancy")["rows"]] == ["Snickeriet"]
+
+
+def test_statistics_need_a_signed_in_user(client):
+    assert client.get("/statistik").status_code == 302
+    assert client.get("/statistik/export.xlsx").status_code == 302
