@@ -49,6 +49,11 @@ from marketplace.programmes.demo import seed_programmes  # noqa: E402
 
 DEMO_STEPS.append(seed_programmes)
 
+# Bookings in every status come after the programmes and before the follow-ups.
+from marketplace.bookings.demo import seed_bookings  # noqa: E402
+
+DEMO_STEPS.append(seed_bookings)
+
 
 def seed_demo(engine, *, today: date, now: datetime) -> list[str]:
     report = []
