@@ -6,7 +6,7 @@ and once folded (å→a, ä→a, ö→o, é→e …). A query word is matched as
 "målning" therefore finds only the word with å, while "malning" finds the folded form.
 
 The same Select runs on both engines: full_text_match() compiles to an FTS5 lookup on
-SQLite and to a GIN-indexed tsvector ('simple') lookup on PostgreSQL (migration 0003),
+SQLite and to a GIN-indexed stored tsvector ('simple') on PostgreSQL (migrations 0003, 0005),
 and ranking uses a dialect-neutral score (LIKE on the name's words), so both engines
 return the same programmes in the same order.
 """
@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, case, exists, literal, select
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, case, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
@@ -113,7 +113,8 @@ def _match_sqlite(element, compiler, **kw):
 @compiles(full_text_match, "postgresql")
 def _match_postgresql(element, compiler, **kw):
     query = compiler.process(element.query, **kw)
-    return f"to_tsvector('simple', programme.search_text) @@ to_tsquery('simple', {query})"
+    # search_tsv is a stored column generated from search_text (migration 0005).
+    return f"programme.search_tsv @@ to_tsquery('simple', {query})"
 
 
 class binary_order(ColumnElement):
@@ -184,9 +185,10 @@ def conditions(filters: ProgrammeFilters) -> list[ColumnElement[bool]]:
     if filters.category:
         where.append(Programme.category_code == filters.category)
     if filters.target_groups:
-        where.append(exists().where(
-            ProgrammeTargetGroup.programme_id == Programme.id,
-            ProgrammeTargetGroup.target_group_code.in_(filters.target_groups),
+        # An IN subquery lets the planner start from the target-group index when that is selective.
+        where.append(Programme.id.in_(
+            select(ProgrammeTargetGroup.programme_id)
+            .where(ProgrammeTargetGroup.target_group_code.in_(filters.target_groups))
         ))
     if filters.organisation:
         where.append(Programme.organisation_id.in_(
