@@ -9,8 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from marketplace import audit, clock, http, home
+from marketplace import clock, http, home
 from marketplace.auth import policy
+from marketplace.bookings import flow as booking_flow
 from marketplace.db import transaction
 from marketplace.errors import Conflict, Invalid
 from marketplace.followups import flow, queries
@@ -37,8 +38,8 @@ def _visible_booking(session, actor, booking_id: int):
 def _audit_read(session, actor, booking) -> None:
     """Follow-up and attendance pages show participant data: every read is logged (DESIGN.md)."""
     with transaction(session):
-        audit.record(session, actor=actor, action="booking.read_participant", object_type="booking",
-                     object_id=booking.id, now=clock.now(), ip=http.client_ip(), details={"page": request.endpoint})
+        booking_flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(),
+                                             via=request.endpoint)
 
 
 @bp.get("/uppfoljningar")
