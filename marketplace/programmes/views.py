@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
@@ -28,9 +29,9 @@ from marketplace.programmes.forms import UNIT_LABELS, ImportForm, ProgrammeForm,
 
 bp = Blueprint("programmes", __name__)
 
-STATUS_LABELS = {"draft": "Utkast", "published": "Publicerad", "paused": "Pausad", "archived": "Arkiverad"}
+STATUS_LABELS = {"draft": _l("Utkast"), "published": _l("Publicerad"), "paused": _l("Pausad"), "archived": _l("Arkiverad")}
 STATUS_BADGES = {"draft": "badge-muted", "published": "badge-success", "paused": "badge-warning", "archived": "badge-muted"}
-ACTION_LABELS = {"published": "Publicera", "paused": "Pausa", "archived": "Arkivera"}
+ACTION_LABELS = {"published": _l("Publicera"), "paused": _l("Pausa"), "archived": _l("Arkivera")}
 MAX_RANGE_DAYS = 366
 
 
@@ -390,7 +391,7 @@ def _home_panels(session, actor) -> list:
         documents = service.programme_documents(session, rows, today=clock.today(), now=clock.now())
         items = [PanelItem(d["name"], url_for("programmes.detail", programme_id=d["id"]),
                            _("%(free)s av %(places)s platser lediga idag", free=d["free_places"], places=d["capacity"])
-                           if d["status"] == "published" else _(STATUS_LABELS[d["status"]]))
+                           if d["status"] == "published" else str(STATUS_LABELS[d["status"]]))
                  for d in documents]
         panels.append(Panel(_("Våra insatser"), items, empty_text=_("Ni har inga insatser ännu. Lägg till den första."),
                             more_url=url_for("programmes.manage"),
