@@ -32,13 +32,15 @@ def ore_to_decimal(amount_ore: int) -> Decimal:
 
 
 def format_amount(amount_ore: int) -> str:
-    """API form: '4500.00', '-12.50'."""
-    return f"{ore_to_decimal(amount_ore):.2f}"
+    """API form: '4500.00', '-12.50' (integer arithmetic: exact, and fast for a million lines)."""
+    kronor, ore = divmod(abs(int(amount_ore)), 100)
+    return f"{'-' if amount_ore < 0 else ''}{kronor}.{ore:02d}"
 
 
 def format_decimal_comma(amount_ore: int) -> str:
     """CSV for Swedish Excel: '4500,00', '-12,50' (no thousands separator)."""
-    return format_amount(amount_ore).replace(".", ",")
+    kronor, ore = divmod(abs(int(amount_ore)), 100)
+    return f"{'-' if amount_ore < 0 else ''}{kronor},{ore:02d}"
 
 
 def money(amount_ore: int) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.files import FileHeader
@@ -65,14 +65,14 @@ def _closed_period(session: Session, period: str) -> BillingPeriod:
 
 
 def _chart(session: Session, period: str):
-    where = ChargeLine.period == period
-    cost = set(session.execute(select(ChargeLine.buyer_cost_account).where(where).distinct()).scalars())
-    revenue = set(session.execute(select(ChargeLine.provider_revenue_account).where(where).distinct()).scalars())
-    centres = list(session.execute(select(ChargeLine.buyer_cost_centre, func.min(ChargeLine.buyer_name))
-                                   .where(where).group_by(ChargeLine.buyer_cost_centre)))
-    centres += list(session.execute(select(ChargeLine.provider_cost_centre, func.min(ChargeLine.provider_name))
-                                    .where(where).group_by(ChargeLine.provider_cost_centre)))
-    return chart_from_rows(cost, revenue, [(c, n) for c, n in centres])
+    """Accounts and cost centres a closed month uses, in one scan of its lines."""
+    rows = session.execute(
+        select(ChargeLine.buyer_cost_account, ChargeLine.provider_revenue_account, ChargeLine.buyer_cost_centre,
+               ChargeLine.buyer_name, ChargeLine.provider_cost_centre, ChargeLine.provider_name)
+        .where(ChargeLine.period == period).distinct()
+    ).all()
+    return chart_from_rows({r[0] for r in rows}, {r[1] for r in rows},
+                           [(r[2], r[3]) for r in rows] + [(r[4], r[5]) for r in rows])
 
 
 def write_file(session: Session, period: str, fmt: str, out) -> None:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from billing import demo as _demo  # noqa: F401  (registers the demo step)
 from billing import money, operations, queries
 from billing.forms import AccountingCodesForm, PriceCorrectionForm
 from billing.organisation_codes import update_accounting_codes

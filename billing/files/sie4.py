@@ -10,7 +10,9 @@ zero and every amount names its booking. Pure: lines in, bytes out.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import BinaryIO
 
 from billing import money
@@ -26,9 +28,17 @@ REVENUE_ACCOUNT_NAME = "Interna intäkter för arbetsträningsplatser"
 EOL = "\r\n"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _quote_cached(value: str) -> str:
+    return quote(value)
+
+
 def quote(value: str) -> str:
-    """A SIE text field: always quoted, quotes escaped, control characters dropped."""
-    cleaned = "".join(ch for ch in str(value) if ch >= " " and ch != "\x7f")
+    """A SIE text field: always quoted, backslash and quote escaped, control characters dropped."""
+    cleaned = _CONTROL.sub("", str(value))
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -74,11 +84,11 @@ def write_sie4_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *,
             buffer.append("{")
         amount = money.format_amount(line.amount_ore)
         credit = money.format_amount(-line.amount_ore)
-        note = line.booking_ref + (f" rättelse {line.corrects_period}" if line.corrects_period else "")
-        buffer.append(f"#TRANS {line.buyer_cost_account} {{{DIMENSION} {quote(line.buyer_cost_centre)}}} {amount} "
-                      f"{voucher_date} {quote(note)}")
-        buffer.append(f"#TRANS {line.provider_revenue_account} {{{DIMENSION} {quote(line.provider_cost_centre)}}} {credit} "
-                      f"{voucher_date} {quote(note)}")
+        note = quote(line.booking_ref + (f" rättelse {line.corrects_period}" if line.corrects_period else ""))
+        buffer.append(f"#TRANS {line.buyer_cost_account} {{{DIMENSION} {_quote_cached(line.buyer_cost_centre)}}} {amount} "
+                      f"{voucher_date} {note}")
+        buffer.append(f"#TRANS {line.provider_revenue_account} {{{DIMENSION} {_quote_cached(line.provider_cost_centre)}}} {credit} "
+                      f"{voucher_date} {note}")
         if len(buffer) >= 4000:
             out.write(_encode(EOL.join(buffer) + EOL))
             buffer = []

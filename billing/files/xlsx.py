@@ -89,19 +89,24 @@ def write_xlsx_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], tota
     detail = book.create_sheet("Rader")
     detail.freeze_panes = "A2"
     detail.append(_header_row(detail, LINE_HEADERS))
+    # Styled cells are made once per column and refilled: write-only mode serialises a row as
+    # soon as it is appended, and registering a style per cell would cost most of the time.
+    from_cell, to_cell = _date_cell(detail, None), _date_cell(detail, None)
+    price_cell, amount_cell = _money_cell(detail, 0), _money_cell(detail, 0)
     written = 0
     truncated = False
     for line in lines:
         if written >= detail_cap:
             truncated = True
             break
+        from_cell.value, to_cell.value = line.from_date, line.to_date
+        price_cell.value = money.ore_to_decimal(line.unit_price_ore)
+        amount_cell.value = money.ore_to_decimal(line.amount_ore)
         detail.append([
             line.period, line.buyer_code, line.buyer_name, line.buyer_cost_centre, line.buyer_cost_account,
             line.provider_code, line.provider_name, line.provider_cost_centre, line.provider_revenue_account,
-            line.booking_ref, line.programme_code, line.programme_name,
-            _date_cell(detail, line.from_date), _date_cell(detail, line.to_date), line.days,
-            _money_cell(detail, line.unit_price_ore), line.unit, _money_cell(detail, line.amount_ore),
-            line.corrects_period or None, line.rule,
+            line.booking_ref, line.programme_code, line.programme_name, from_cell, to_cell, line.days,
+            price_cell, line.unit, amount_cell, line.corrects_period or None, line.rule,
         ])
         written += 1
 
