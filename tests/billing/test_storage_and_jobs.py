@@ -122,3 +122,16 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_the_demo_step_closes_the_month_before_last_and_can_run_again(db, engine):
+    from billing.demo import seed_billing
+
+    make_booking(db, make_programme(db), start=date(2026, 2, 1), end=date(2026, 3, 31))
+    today = date(2026, 4, 10)
+    with transaction(db, write_lock=True):
+        first = seed_billing(db, today=today, now=NOW)
+    with transaction(db, write_lock=True):
+        again = seed_billing(db, today=today, now=NOW)
+    assert "2026-02 closed (1 lines)" in first and "2026-02 already closed" in again
+    assert db.get(BillingPeriod, "2026-03") is None
