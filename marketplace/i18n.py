@@ -14,7 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
 from flask import session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 
 LOCALES = ("sv", "en")
@@ -95,7 +95,10 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "short" if style == "short" else "medium")
+        if style == "short":
+            return format_datetime(value, "short")
+        # Date as in the rest of the page, time to the minute: seconds are noise to people.
+        return f"{format_date(value, style)} {format_time(value, 'short')}"
     return format_date(value, style)
 
 
