@@ -46,6 +46,48 @@ def test_sign_in_works_with_the_keyboard_alone_and_focus_is_always_visible(page,
     expect(page.get_by_role("heading", level=1)).to_contain_text("Välkommen")
 
 
+def test_the_catalogue_search_works_with_the_keyboard_alone(page, db, staff_user):
+    from tests.factories import make_programme
+
+    make_programme(db, organisation="AMF", name="Måleriverkstan")
+    make_programme(db, organisation="HV", name="Cykelverkstan", category="bicycle", description="Reparera cyklar.")
+    sign_in(page, staff_user)
+    page.goto("/insatser")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Hoppa till innehållet")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    search = page.get_by_label("Sökord")
+    expect(search).to_be_focused()
+    assert _focus_is_visible(page)
+
+    # Every control of the search form can be reached, and shows where the focus is.
+    seen = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        assert _focus_is_visible(page), f"focus not visible after {seen[-1:] or 'the search field'}"
+        name = page.evaluate("() => document.activeElement.labels?.[0]?.textContent.trim() || document.activeElement.textContent.trim()")
+        seen.append(name)
+        if name == "Sök":
+            break
+    assert {"Kategori", "Anordnare", "Högsta pris (kr)", "Sök"} <= set(seen), seen
+    shot(page, J, "03-search-focus", full_page=False)
+
+    search.focus()
+    page.keyboard.type("cykel")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Cykelverkstan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Måleriverkstan")).to_have_count(0)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link again, then on to the first result by keyboard
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Cykelverkstan":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cykelverkstan")
+
+
 def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -53,12 +95,19 @@ def _no_horizontal_scroll(page) -> bool:
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_server, db, staff_user):
     context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2)
     try:
+        from tests.factories import make_programme
+
+        programme = make_programme(db, organisation="AMF", name="Måleriverkstan Liljeholmen", location="Liljeholmsvägen 10")
         page = context.new_page()
         page.goto("/logga-in")
         assert _no_horizontal_scroll(page)
         visit(page, "phone", "01-sign-in")
         sign_in(page, staff_user)
-        assert _no_horizontal_scroll(page)
-        visit(page, "phone", "02-start")
+        steps = [("02-start", "/"), ("03-search", "/insatser?q=maleri"), ("04-programme", f"/insatser/{programme.id}"),
+                 ("05-request", f"/insatser/{programme.id}/boka"), ("06-placements", "/placeringar"),
+                 ("07-followups", "/uppfoljningar")]
+        for step, url in steps:
+            visit(page, "phone", step, url)
+            assert _no_horizontal_scroll(page), f"{url} scrolls sideways at 375 px"
     finally:
         context.close()
