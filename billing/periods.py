@@ -28,6 +28,7 @@ def bounds(period: str) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
+@lru_cache(maxsize=256)
 def days_in_month(period: str) -> int:
     return bounds(period)[1].day
 

@@ -7,7 +7,7 @@ start_date. Each line is rounded to öre (half up, in money.py). No session, no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from fractions import Fraction
 
@@ -18,8 +18,7 @@ from marketplace.bookings.billable import BillableBooking
 UNITS = ("month", "day", "placement")
 
 
-@dataclass(frozen=True)
-class LineDraft:
+class LineDraft(NamedTuple):
     """One charge for one booking in one month, before it is written (or previewed)."""
 
     booking_id: int
@@ -66,14 +65,19 @@ def price_lines(booking: BillableBooking, period: str) -> list[LineDraft]:
     if unit == "placement" and period_of(booking.start_date) != period:
         return []
     days = (span[1] - span[0]).days + 1
-    amount = money.round_ore(exact_amount(booking, period))
     price = money.format_amount(booking.price_ore)
     if unit == "month":
-        rule = f"month: {price} × {days}/{days_in_month(period)} days, rounded half up"
+        month_days = days_in_month(period)
+        amount = money.round_ratio(booking.price_ore * days, month_days)
+        rule = f"month: {price} × {days}/{month_days} days, rounded half up"
     elif unit == "day":
+        amount = booking.price_ore * days
         rule = f"day: {price} × {days} days"
-    else:
+    elif unit == "placement":
+        amount = booking.price_ore
         rule = f"placement: {price} once, in the month of the start date {booking.start_date.isoformat()}"
+    else:
+        raise ValueError(f"unknown price unit {unit!r}")
     return [LineDraft(booking.booking_id, period, span[0], span[1], days, booking.price_ore, unit, amount, rule)]
 
 

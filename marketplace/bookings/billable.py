@@ -8,7 +8,7 @@ in memory at once.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -21,8 +21,7 @@ from marketplace.bookings.models import Booking, BookingStatus
 BILLABLE_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
 
 
-@dataclass(frozen=True)
-class OrgCodes:
+class OrgCodes(NamedTuple):
     """An organisation as billing prints it: codes in force when the month is priced."""
 
     id: int
@@ -33,8 +32,9 @@ class OrgCodes:
     revenue_account: str
 
 
-@dataclass(frozen=True)
-class BillableBooking:
+class BillableBooking(NamedTuple):
+    """One booking as billing sees it (immutable; a NamedTuple because a month may hold a million)."""
+
     booking_id: int
     ref: str
     programme_code: str

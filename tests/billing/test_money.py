@@ -34,3 +34,11 @@ def test_typed_amounts_become_ore(text, ore):
 def test_untypable_amounts_are_refused(text):
     with pytest.raises(ValueError):
         money.parse_amount(text)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(-10**12, 10**12), st.integers(1, 10**6))
+def test_integer_ratio_rounding_equals_exact_half_up_rounding(numerator, denominator):
+    assert money.round_ratio(numerator, denominator) == money.round_ore(Fraction(numerator, denominator))
