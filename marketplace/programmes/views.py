@@ -19,7 +19,6 @@ from catalog.rules import parse_price_ore
 from catalog.search import ProgrammeFilters
 from marketplace import clock, http
 from marketplace.auth import policy
-from marketplace.auth.forms import ConfirmForm
 from marketplace.auth.models import User
 from marketplace.db import transaction
 from marketplace.errors import DomainError
