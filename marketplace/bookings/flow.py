@@ -292,6 +292,7 @@ def end_booking(session: Session, booking: Booking, *, actor: Actor, now: dateti
                 outcome: str, hold_days: int, note: str = "") -> Booking:
     """End an approved or active placement on end_date (its last day) with an outcome.
 
+    The placement must have started (start_date ≤ today; before that, cancel it).
     end_date must lie in [start_date, current end_date]; an earlier end frees the days
     after it, which go to the waitlist. A pending extension lapses.
     """

@@ -3,6 +3,7 @@ what policy lets that actor see (None means 404). No writes, no Flask."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -99,6 +100,13 @@ def list_notifications(session: Session, actor: Actor, *, now: datetime, days: i
         select(Notification).where(Notification.user_id == actor.user_id, Notification.created_at >= now - timedelta(days=days))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ).scalars())
+
+
+def days_left_on_hold(booking: Booking, *, now: datetime) -> int | None:
+    """Whole days (rounded up) until the hold expires; 0 once it has; None without a hold."""
+    if booking.hold_expires_at is None:
+        return None
+    return max(math.ceil((booking.hold_expires_at - now).total_seconds() / 86_400), 0)
 
 
 def waitlist_position(session: Session, booking: Booking) -> int | None:

@@ -202,7 +202,7 @@ def incoming():
     extensions = queries.list_pending_extensions(session, actor)
     programmes = queries.programmes_by_id(session, [b.programme_id for b in requests_ + extensions])
     organisations = queries.organisations_by_id(session, [b.buyer_organisation_id for b in requests_ + extensions])
-    days_left = {b.id: max((b.hold_expires_at - now).days, 0) for b in requests_}
+    days_left = {b.id: queries.days_left_on_hold(b, now=now) for b in requests_}
     return render_template("marketplace/bookings/incoming.html", requests=requests_, extensions=extensions,
                            programmes=programmes, organisations=organisations, days_left=days_left, **_labels())
 
@@ -255,7 +255,7 @@ def _render_detail(session, actor, booking: Booking, *, status: int = 200, forms
         end_form=_unique_ids(end_form, "end"),
         extension_form=_unique_ids(forms.get("extend") or ExtensionForm(formdata=None), "extend"),
         reject_extension_form=_unique_ids(forms.get("reject_extension") or ReasonForm(formdata=None), "reject-extension"),
-        hold_days_left=(max((booking.hold_expires_at - clock.now()).days, 0) if booking.hold_expires_at else None),
+        hold_days_left=queries.days_left_on_hold(booking, now=clock.now()),
         show_participant=policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id),
         can_see_occupancy=policy.can_see_occupancy(actor, provider.id), **_labels(),
     ), status
@@ -417,7 +417,7 @@ def _panels(session, actor) -> list[home.Panel]:
         panels.append(home.Panel(
             title=_("Inkommande förfrågningar"),
             items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
-                                  note=_("%(n)s dagar kvar", n=max((b.hold_expires_at - now).days, 0))) for b in incoming_[:5]],
+                                  note=_("%(n)s dagar kvar", n=queries.days_left_on_hold(b, now=now))) for b in incoming_[:5]],
             empty_text=_("Inga förfrågningar väntar på ditt beslut."),
             more_url=url_for("bookings.incoming"), more_text=_("Alla inkommande förfrågningar"),
         ))
