@@ -140,9 +140,11 @@ def detail(programme_id: int):
     can_edit = policy.can_edit_programme(actor, programme.organisation_id)
     can_request = (programme.status == ProgrammeStatus.PUBLISHED and policy.can_request_place(actor)
                    and "bookings.new" in current_app.view_functions)
+    can_see_occupancy = ("bookings.occupancy" in current_app.view_functions
+                         and policy.can_see_occupancy(actor, programme.organisation_id))
     return render_template(
         "marketplace/programmes/detail.html", programme=programme, p=document, last_change=change, changed_by=changed_by,
-        can_edit=can_edit, can_request=can_request, actions=_actions(programme) if can_edit else [],
+        can_edit=can_edit, can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
         history=catalogue.list_changes(session, programme.id, limit=10) if can_edit else [],
         status_form=StatusForm(), **_labels(session),
     )

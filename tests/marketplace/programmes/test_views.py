@@ -212,3 +212,12 @@ def test_the_start_page_points_staff_to_the_catalogue(client, login, staff_user,
     login(staff_user)
     page = client.get("/").get_data(as_text=True)
     assert "1 publicerad insats i hela staden." in page and "/insatser" in page
+
+
+def test_the_programme_page_offers_staff_a_place_request_and_keepers_the_occupancy(client, login, staff_user, coordinator, db, app):
+    programme = make_programme(db, organisation="AMF")
+    login(staff_user)
+    page = client.get(f"/insatser/{programme.id}").get_data(as_text=True)
+    assert f"/insatser/{programme.id}/boka" in page and "Begär plats" in page
+    keeper = login(coordinator, target=app.test_client()).get(f"/insatser/{programme.id}").get_data(as_text=True)
+    assert f"/insatser/{programme.id}/belaggning" in keeper and "Begär plats" not in keeper
