@@ -307,7 +307,7 @@ def end_booking(session: Session, booking: Booking, *, actor: Actor, now: dateti
     if end_date > booking.end_date:
         raise Invalid("The end date is after the planned end; request an extension instead.", field="end_date")
     freed = end_date < booking.end_date
-    text = f"Slutdatum {end_date.isoformat()}, utfall {outcome}." + (f" {note.strip()}" if note.strip() else "")
+    text = f"Sista dag {end_date.isoformat()}." + (f" {note.strip()}" if note.strip() else "")
     booking.end_date, booking.outcome, booking.extension_end_date = end_date, outcome, None
     _transition(session, booking, Action.END, actor=actor, now=now, note=text, details={"outcome": outcome})
     programme = _programme(session, booking)
