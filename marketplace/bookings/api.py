@@ -79,7 +79,7 @@ def create_booking(body: BookingIn):
     if not policy.can_request_place(actor):
         raise http.ApiError(403, "Only staff can request places.")
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not (1 <= len(key.strip()) <= 200):
+    if key is not None and not (1 <= len(key.strip()) <= 200 and "\x00" not in key):
         raise http.ApiError(422, "Idempotency-Key must be 1–200 characters.", kind="validation",
                             errors=[("Idempotency-Key", "1–200 characters")])
     place = flow.PlaceRequest(

@@ -34,7 +34,19 @@ OUTCOME_LABELS = {
 _DATE = _l("Ange ett datum (ÅÅÅÅ-MM-DD).")
 
 
-class BookingRequestForm(FlaskForm):
+class _TextForm(FlaskForm):
+    """Refuses NUL characters in any text field (the database cannot store them)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for f in self:
+            if isinstance(f.data, str) and "\x00" in f.data:
+                f.errors = [*f.errors, _l("Texten innehåller otillåtna tecken.")]
+                valid = False
+        return valid
+
+
+class BookingRequestForm(_TextForm):
     start_date = DateField(_l("Startdatum"), validators=[InputRequired(_DATE)])
     end_date = DateField(_l("Slutdatum"), validators=[InputRequired(_DATE)])
     participant_reference = StringField(_l("Deltagarens referens (ärendenummer)"),
@@ -54,11 +66,11 @@ class BookingRequestForm(FlaskForm):
     idempotency_key = HiddenField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(_TextForm):
     reason = TextAreaField(_l("Motivering"), validators=[DataRequired(_l("Skriv en motivering.")), Length(max=2000)])
 
 
-class EndForm(FlaskForm):
+class EndForm(_TextForm):
     end_date = DateField(_l("Sista dag"), validators=[InputRequired(_DATE)])
     outcome = SelectField(_l("Utfall"), choices=[], validators=[DataRequired(_l("Välj ett utfall."))])
 
@@ -69,5 +81,5 @@ class EndForm(FlaskForm):
         self.outcome.choices = [("", gettext("Välj …"))] + [(value, gettext(label)) for value, label in OUTCOME_LABELS.items()]
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(_TextForm):
     end_date = DateField(_l("Nytt slutdatum"), validators=[InputRequired(_DATE)])

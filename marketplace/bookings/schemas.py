@@ -3,37 +3,47 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from marketplace.bookings.models import BookingStatus, Outcome
 
 _TEXT = 5000
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text: refuse it as invalid input, not a server error.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
 class ParticipantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reference: str = Field(min_length=1, max_length=100, description="The case system's reference")
-    name: str = Field(min_length=1, max_length=200)
-    contact: str | None = Field(default=None, max_length=300)
-    needs: str | None = Field(default=None, max_length=_TEXT)
+    reference: Text = Field(min_length=1, max_length=100, description="The case system's reference")
+    name: Text = Field(min_length=1, max_length=200)
+    contact: Text | None = Field(default=None, max_length=300)
+    needs: Text | None = Field(default=None, max_length=_TEXT)
 
 
 class AssignmentIn(BaseModel):
     """The written assignment the seeds require (DOMAIN.md 3.6)."""
 
     model_config = ConfigDict(extra="forbid")
-    purpose: str = Field(min_length=1, max_length=_TEXT)
-    goals: str = Field(min_length=1, max_length=_TEXT)
-    sub_goals: str = Field(default="", max_length=_TEXT)
-    tasks: str = Field(min_length=1, max_length=_TEXT)
-    participant_view: str = Field(default="", max_length=_TEXT)
+    purpose: Text = Field(min_length=1, max_length=_TEXT)
+    goals: Text = Field(min_length=1, max_length=_TEXT)
+    sub_goals: Text = Field(default="", max_length=_TEXT)
+    tasks: Text = Field(min_length=1, max_length=_TEXT)
+    participant_view: Text = Field(default="", max_length=_TEXT)
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reference: str = Field(min_length=1, max_length=100)
+    reference: Text = Field(min_length=1, max_length=100)
     date: date
 
 
@@ -51,7 +61,7 @@ class BookingIn(BaseModel):
 
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class EndIn(BaseModel):

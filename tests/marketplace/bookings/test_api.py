@@ -72,6 +72,7 @@ def test_full_without_waitlist_is_409_and_with_waitlist_201_with_position(as_use
     ({"start_date": "16/3/2026"}, "start_date"),
     ({"programme_id": "abc"}, "programme_id"),
     ({"surprise": 1}, "surprise"),
+    ({"participant": {"reference": "x", "name": "Lina\x00Berg"}}, "participant.name"),
 ])
 def test_invalid_requests_are_422_naming_the_field_and_create_nothing(as_user, api, db, staff_user, overrides, field):
     programme = _make_programme(db, capacity=1, max_weeks=52)

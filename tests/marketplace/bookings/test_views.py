@@ -74,6 +74,8 @@ def test_form_errors_are_in_swedish_with_status_422_and_save_nothing(client, log
     assert "Ange deltagarens namn." in missing.get_data(as_text=True)
     past = client.post(f"/insatser/{programme.id}/boka", data=_form(start_date="2026-02-01"))
     assert past.status_code == 422 and "Startdatum har redan passerat." in past.get_data(as_text=True)
+    nul = client.post(f"/insatser/{programme.id}/boka", data=_form(participant_name="Nora\x00Lind"))
+    assert nul.status_code == 422 and "otillåtna tecken" in nul.get_data(as_text=True)
     long = client.post(f"/insatser/{programme.id}/boka", data=_form(end_date="2026-06-01"))
     assert long.status_code == 422 and "högst 2 veckor" in long.get_data(as_text=True)
     assert db.execute(select(func.count(Booking.id))).scalar_one() == 0
