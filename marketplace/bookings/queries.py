@@ -18,9 +18,13 @@ from marketplace.bookings import capacity
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
 from marketplace.models import Notification
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one from a URL is simply unknown
+
 
 def get_visible_booking(session: Session, actor: Actor, booking_id: int) -> Booking | None:
     """The booking if actor is the buyer's staff or the provider's coordinator; else None (404)."""
+    if not 0 < booking_id <= MAX_ID:
+        return None
     row = session.execute(
         select(Booking, Programme.organisation_id).join(Programme, Programme.id == Booking.programme_id)
         .where(Booking.id == booking_id)

@@ -49,7 +49,7 @@ class DecisionIn(BaseModel):
 
 class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    programme_id: int = Field(ge=1)
+    programme_id: int = Field(ge=1, le=2**31 - 1)
     start_date: date
     end_date: date
     participant: ParticipantIn

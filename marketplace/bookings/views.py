@@ -115,7 +115,7 @@ def _audit_reads(session, actor, bookings, via: str) -> None:
 def new(programme_id: int):
     actor = _actor()
     session = http.request_session()
-    programme = session.get(Programme, programme_id)
+    programme = session.get(Programme, programme_id) if programme_id <= queries.MAX_ID else None
     if programme is None or (programme.status != ProgrammeStatus.PUBLISHED.value
                              and not policy.can_see_unpublished_programme(actor, programme.organisation_id)):
         abort(404)
@@ -364,7 +364,7 @@ def reject_extension(booking_id: int):
 def occupancy(programme_id: int):
     actor = _actor()
     session = http.request_session()
-    programme = session.get(Programme, programme_id)
+    programme = session.get(Programme, programme_id) if programme_id <= queries.MAX_ID else None
     if programme is None or not policy.can_see_occupancy(actor, programme.organisation_id):
         abort(404)
     today = clock.today()

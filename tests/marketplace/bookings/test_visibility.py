@@ -79,9 +79,13 @@ def test_page_actions_follow_the_same_rule(request, app, login, db, booking, rol
     assert client.post(f"/placeringar/{booking.id}/{path}", data={"reason": "x"}).status_code == expected
 
 
-def test_unknown_bookings_look_like_invisible_ones(api, staff_user):
+def test_unknown_bookings_look_like_invisible_ones(app, api, login, staff_user):
     response = api(staff_user).get("/api/v1/bookings/987654")
     assert response.status_code == 404
+    client = login(staff_user, target=app.test_client())
+    for path in ("/placeringar/987654", "/placeringar/99999999999999999999", "/insatser/99999999999999999999/boka",
+                 "/insatser/99999999999999999999/belaggning"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_finance_start_page_and_lists_show_no_participant_data(app, api, login, db, booking, finance_user, coordinator):
