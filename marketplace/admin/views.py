@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
 from marketplace import audit, audit_queries, clock, http, privacy
@@ -116,7 +117,15 @@ def audit_export():
         audit.record(session, actor=actor, action="audit.export", object_type="audit_log", now=clock.now(),
                      ip=http.client_ip(), details={"filters": _filter_args()})
     stamp = clock.today().isoformat()
-    return Response(stream_with_context(audit_queries.export_csv(session, filters)), mimetype="text/csv",
+    engine = http.engine()
+
+    def rows():
+        # Its own session, closed when the last row is sent (not at request teardown, which
+        # a streamed response reaches only when the server closes it).
+        with Session(engine) as own:
+            yield from audit_queries.export_csv(own, filters)
+
+    return Response(rows(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="granskningslogg-{stamp}.csv"'})
 
 

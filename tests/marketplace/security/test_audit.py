@@ -130,6 +130,7 @@ def test_the_csv_export_has_every_matching_row_for_excel_and_is_itself_audited(c
     login(admin_user)
     response = client.get("/admin/granskningslogg.csv?handelse=booking.")
     body = response.get_data()
+    response.close()  # a streamed body holds its database session until the server closes it
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
