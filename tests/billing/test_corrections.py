@@ -149,3 +149,20 @@ def test_no_sequence_of_changes_and_closes_loses_or_doubles_an_ore(db, close):
         for period in periods + ["2026-06"]:
             expected = sum(l.amount_ore for l in price_lines(current, period))
             assert billed.get((booking.id, period), 0) == expected, (booking.ref, period)
+
+
+def test_ending_a_placement_early_through_the_booking_flow_corrects_the_closed_month(db, close, staff_user):
+    """The real flow (marketplace.bookings.flow.end_booking), not a hand-made row change."""
+    from marketplace.bookings import flow
+    from marketplace.bookings.models import Booking
+
+    booking = make_booking(db, make_programme(db), status="active", start=date(2026, 3, 1), end=date(2026, 4, 30))
+    close("2026-03", _at("2026-03"))
+    actor = Actor(staff_user.id, staff_user.name, staff_user.email, staff_user.organisation_id, "RK", frozenset({"staff"}))
+    with transaction(db, write_lock=True):
+        flow.end_booking(db, db.get(Booking, booking.id), actor=actor, now=_at("2026-03", 10), today=date(2026, 4, 10),
+                         end_date=date(2026, 3, 20), outcome="work", hold_days=10)
+    close("2026-04", _at("2026-04"))
+    [correction] = _lines(db, "2026-04")
+    assert correction.corrects_period == "2026-03"
+    assert correction.amount_ore == 290_323 - 450_000  # 20/31 of 4500.00 now, the whole month billed
