@@ -41,7 +41,10 @@ def backup_database(url: str, target: Path) -> Path:
         destination = sqlite3.connect(tmp)
         try:
             with destination:
-                source.backup(destination, pages=1024)
+                # One step (pages=-1): a stepwise copy restarts whenever another connection
+                # writes, so under steady load it might never finish. In WAL mode the
+                # one-step copy holds only a read snapshot; writers go on meanwhile.
+                source.backup(destination, pages=-1)
         finally:
             destination.close()
             source.close()

@@ -16,6 +16,8 @@ from marketplace.auth.models import User
 from marketplace.db import transaction
 
 DEMO_PASSWORD = "demo-losen-2026"
+# The demo admin's and finance user's TOTP key (base32). Demo only: never seed it in production.
+DEMO_TOTP_SECRET = "INSATSTORGETDEMOKODADMINEKONOMXY"
 
 DEMO_USERS = (
     # email, name, organisation, roles
@@ -36,9 +38,13 @@ def seed_users(session: Session, *, today: date, now: datetime) -> str:
     added = 0
     for email, name, organisation, roles in DEMO_USERS:
         if session.execute(select(User.id).where(User.email == email)).first() is None:
-            create_user(session, email=email, password=DEMO_PASSWORD, name=name, organisation_code=organisation, roles=roles, now=now)
+            user = create_user(session, email=email, password=DEMO_PASSWORD, name=name, organisation_code=organisation, roles=roles, now=now)
+            if {"admin", "finance"} & set(roles):
+                user.totp_secret = DEMO_TOTP_SECRET  # a known second factor, so the demo can sign in
             added += 1
-    return f"Demo users: {added} added ({len(DEMO_USERS)} in all), password for all: {DEMO_PASSWORD}"
+    return (f"Demo users: {added} added ({len(DEMO_USERS)} in all), password for all: {DEMO_PASSWORD}\n"
+            f"  Admin and finance also need a one-time code: `oathtool --totp -b {DEMO_TOTP_SECRET}` "
+            f"or add the key {DEMO_TOTP_SECRET} to an authenticator app")
 
 
 # Functions (session, *, today, now) -> str, run in order, each in its own transaction.
