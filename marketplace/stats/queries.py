@@ -48,6 +48,16 @@ def days_between(session: Session, later, earlier):
     return cast(later - earlier, Integer)
 
 
+EPOCH = date(1970, 1, 1)
+
+
+def day_number(session: Session, column):
+    """Days since 1970-01-01 as an integer column, so date sums become integer arithmetic."""
+    if _is_sqlite(session):
+        return cast(func.julianday(column) - func.julianday(literal(EPOCH.isoformat())), Integer)
+    return cast(column - literal(EPOCH), Integer)
+
+
 def _least(session: Session, a, b):
     return func.min(a, b) if _is_sqlite(session) else func.least(a, b)
 
@@ -339,30 +349,31 @@ def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, D
     months = months_in(scope)
     if not months:
         return [], {}
-    month_rows = union_all(*(select(literal(key).label("m"), literal(first).label("a"), literal(last).label("b"),
-                                    literal(dim).label("dim")) for key, first, last, dim in months)).cte("months")
+    # Dates become day numbers once per booking; the month join is then integer arithmetic
+    # (SQLite would otherwise parse date strings for every booking x month pair).
+    month_rows = union_all(*(select(literal(key).label("m"), literal((first - EPOCH).days).label("a"),
+                                    literal((last - EPOCH).days).label("b"), literal(dim).label("dim"))
+                             for key, first, last, dim in months)).cte("months")
     bought_flag = (Booking.buyer_organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
     sold_flag = (Programme.organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
     # The period's chargeable bookings, read once (MATERIALIZED), then spread over the months:
     # otherwise SQLite scans the whole booking table once per month.
-    chargeable = (select(Booking.programme_id.label("programme_id"), Booking.start_date.label("start_date"),
-                         Booking.end_date.label("end_date"), Booking.price_ore.label("price_ore"),
+    chargeable = (select(Booking.programme_id.label("programme_id"), day_number(session, Booking.start_date).label("s"),
+                         day_number(session, Booking.end_date).label("e"), Booking.price_ore.label("price_ore"),
                          Booking.price_unit.label("price_unit"), case((bought_flag, 1), else_=0).label("bought"),
                          case((sold_flag, 1), else_=0).label("sold"))
                   .select_from(Booking).join(Programme, Programme.id == Booking.programme_id)
                   .where(Booking.status.in_(USED_STATUSES), Booking.buyer_organisation_id != Programme.organisation_id,
                          Booking.start_date <= scope.to_date, Booking.end_date >= scope.from_date, _in_scope(scope))
                   .cte("chargeable").prefix_with("MATERIALIZED"))
-    b = chargeable.c
-    days = days_between(session, _least(session, b.end_date, month_rows.c.b), _greatest(session, b.start_date, month_rows.c.a)) + 1
+    b, m = chargeable.c, month_rows.c
+    days = _least(session, b.e, m.b) - _greatest(session, b.s, m.a) + 1
     fixed = func.sum(case((b.price_unit == "day", b.price_ore * days),
-                          (and_(b.price_unit == "placement", b.start_date >= month_rows.c.a,
-                                b.start_date <= month_rows.c.b), b.price_ore), else_=0))
+                          (and_(b.price_unit == "placement", b.s >= m.a, b.s <= m.b), b.price_ore), else_=0))
     per_month = func.sum(case((b.price_unit == "month", b.price_ore * days), else_=0))
-    query = (select(month_rows.c.m, month_rows.c.dim, b.programme_id, b.bought, b.sold, fixed, per_month)
-             .select_from(chargeable)
-             .join(month_rows, and_(b.start_date <= month_rows.c.b, b.end_date >= month_rows.c.a))
-             .group_by(month_rows.c.m, month_rows.c.dim, b.programme_id, b.bought, b.sold))
+    query = (select(m.m, m.dim, b.programme_id, b.bought, b.sold, fixed, per_month)
+             .select_from(chargeable).join(month_rows, and_(b.s <= m.b, b.e >= m.a))
+             .group_by(m.m, m.dim, b.programme_id, b.bought, b.sold))
     bought: dict[str, Decimal] = defaultdict(Decimal)
     sold: dict[str, Decimal] = defaultdict(Decimal)
     per_programme: dict[int, Decimal] = defaultdict(Decimal)
