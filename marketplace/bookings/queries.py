@@ -89,11 +89,14 @@ def list_pending_extensions(session: Session, actor: Actor, *, limit: int = 200)
 
 
 def list_recent_answers(session: Session, actor: Actor, *, now: datetime, days: int = 30, limit: int = 8) -> list[Booking]:
-    """The requester's bookings that changed in the last `days` (answers, offers, expiries)."""
+    """The requester's bookings answered in the last `days`: approved, rejected, expired, or
+    offered a freed place from the waitlist (a request that was waitlisted)."""
+    answered = or_(
+        Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.REJECTED.value, BookingStatus.EXPIRED.value]),
+        (Booking.status == BookingStatus.REQUESTED.value) & Booking.waitlisted_at.is_not(None),
+    )
     return list(session.execute(
-        select(Booking).where(Booking.requester_id == actor.user_id, Booking.updated_at >= now - timedelta(days=days),
-                              Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.REJECTED.value,
-                                                  BookingStatus.EXPIRED.value, BookingStatus.REQUESTED.value]))
+        select(Booking).where(Booking.requester_id == actor.user_id, Booking.updated_at >= now - timedelta(days=days), answered)
         .order_by(Booking.updated_at.desc()).limit(limit)
     ).scalars())
 

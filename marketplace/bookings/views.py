@@ -383,6 +383,12 @@ def occupancy(programme_id: int):
 # --- start page -----------------------------------------------------------------------------
 
 
+def _answer_label(booking: Booking) -> str:
+    if booking.status == BookingStatus.REQUESTED.value:
+        return _("plats ledig från väntelistan, väntar på beslut")
+    return _(STATUS_LABELS[booking.status])
+
+
 def _panels(session, actor) -> list[home.Panel]:
     """Staff: answers to their requests and placements waiting; coordinators: requests with days left."""
     panels = []
@@ -398,7 +404,7 @@ def _panels(session, actor) -> list[home.Panel]:
         answers = queries.list_recent_answers(session, actor, now=now)
         panels.append(home.Panel(
             title=_("Svar på dina förfrågningar"),
-            items=[home.PanelItem(f"{b.ref}: {_(STATUS_LABELS[b.status])}", url_for("bookings.detail", booking_id=b.id),
+            items=[home.PanelItem(f"{b.ref}: {_answer_label(b)}", url_for("bookings.detail", booking_id=b.id),
                                   note=clock.local(b.updated_at).strftime("%Y-%m-%d")) for b in answers],
             empty_text=_("Inga nya svar. Sök en insats för att begära en plats."),
             more_url=url_for("bookings.mine"), more_text=_("Alla mina placeringar"),
