@@ -278,12 +278,22 @@ STATUSES = ["requested", "waitlisted", "approved", "active", "ended", "rejected"
 @pytest.mark.parametrize("status", STATUSES)
 def test_every_use_case_from_every_status_moves_or_answers_409_and_changes_nothing(db, staff_user, coordinator, status):
     use_cases = _use_cases(_actor(db, staff_user), _actor(db, coordinator), date(2026, 3, 16))
+    signals: list = []
+    booking_status_changed.connect(_record_signal := lambda sender, **kw: signals.append((sender.id, kw["to_status"])))
+    try:
+        _check_every_use_case(db, staff_user, coordinator, status, use_cases, signals)
+    finally:
+        booking_status_changed.disconnect(_record_signal)
+
+
+def _check_every_use_case(db, staff_user, coordinator, status, use_cases, signals):
     for action, (use_case, kwargs) in use_cases.items():
         programme = _make_programme(db, capacity=1)
         if status == "waitlisted":
             _request(db, staff_user, programme, start=date(2026, 3, 16))
         booking = _arrange(db, status, staff_user, coordinator, programme)
         events_before = _event_count(db, booking)
+        signals.clear()
         expected = EXPECTED_USE_CASE.get((status, action))
 
         if expected is None:  # includes a second extension while one is pending
@@ -295,8 +305,11 @@ def test_every_use_case_from_every_status_moves_or_answers_409_and_changes_nothi
             db.refresh(booking)
             assert (action, booking.status) == (action, status)
             assert _event_count(db, booking) == events_before, action
+            assert signals == [], action
         else:
             _run(db, use_case, booking, **kwargs)
             db.refresh(booking)
             assert (action, booking.status) == (action, expected)
             assert _event_count(db, booking) == events_before + 1, action
+            if action != "reject_extension":  # the end date is unchanged: nothing for listeners
+                assert (booking.id, expected) in signals, action
