@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         TESTING=settings.env == "test",
     )
-    app.extensions["insatstorget"] = Extension(settings, make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size))
+    app.extensions["insatstorget"] = Extension(settings, make_engine(
+        settings.resolved_database_url(), pool_size=settings.db_pool_size, lock_timeout_ms=settings.db_lock_timeout_ms))
 
     i18n.compile_catalogues(ROOT / "translations")
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Stockholm")

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:5000"
     scheduler_in_process: bool = True
     db_pool_size: int = Field(5, ge=1)
+    db_lock_timeout_ms: int = Field(15_000, ge=50, le=600_000, description="How long a request waits for a database lock before 503")
     log_level: str = "INFO"
     # Test-only: lets the race test prove that without the programme lock it overbooks.
     unsafe_disable_capacity_lock: bool = False

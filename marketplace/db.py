@@ -17,16 +17,21 @@ from sqlalchemy.orm import Session
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """Create an engine with the settings each database needs to be safe under concurrency."""
+def make_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """Create an engine with the settings each database needs to be safe under concurrency.
+
+    lock_timeout_ms bounds how long a statement waits for a lock (SQLite busy timeout,
+    PostgreSQL lock_timeout); past it the request fails cleanly with 503 + Retry-After.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_timeout_ms / 1000})
+        _configure_sqlite(engine, lock_timeout_ms)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
+                         connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"})
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     # The pysqlite driver's own transaction handling cannot express BEGIN IMMEDIATE, so
     # we switch it off and emit BEGIN ourselves (SQLAlchemy's documented recipe).
     @event.listens_for(engine, "connect")
@@ -35,7 +40,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import marketplace.schema  # noqa: F401  (every mapped table, so the job runs in any process)
 from marketplace.bookings.models import Booking
 from marketplace.clock import STOCKHOLM
 from marketplace.db import transaction
