@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from marketplace import scheduler
 from marketplace.bookings import jobs
@@ -238,3 +239,45 @@ def test_two_senders_at_once_send_each_message_once(engine, settings, db, smtp_p
         controller.stop()
     assert sum(counts) == 6
     assert len(inbox.messages) == 6
+
+
+def test_a_decision_racing_the_expiry_job_moves_the_booking_once(settings, db, staff_user, coordinator):
+    from marketplace.auth.accounts import actor_for_user
+    from marketplace.bookings import flow
+    from marketplace.db import transaction
+    from marketplace.errors import Conflict
+
+    holds = [_request(db, staff_user, _make_programme(db, capacity=1)) for _ in range(4)]
+    actor = actor_for_user(db, coordinator)
+    engines = [make_engine(settings.resolved_database_url()) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list = []
+
+    def _approve_all():
+        barrier.wait()
+        with Session(engines[0], expire_on_commit=False) as session:
+            for hold in holds:
+                try:
+                    with transaction(session, write_lock=True):
+                        flow.approve_booking(session, session.get(Booking, hold.id), actor=actor, now=HOLD_END)
+                    outcomes.append("approved")
+                except Conflict:
+                    outcomes.append("refused")
+
+    def _expire():
+        barrier.wait()
+        outcomes.append(("job", jobs.expire_holds(_ctx(engines[1], settings, HOLD_END))))
+
+    threads = [threading.Thread(target=_approve_all), threading.Thread(target=_expire)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for engine in engines:
+        engine.dispose()
+
+    statuses = _statuses(db, *holds)
+    expired = next(count for kind, count in [o for o in outcomes if isinstance(o, tuple)])
+    assert statuses.count("approved") == outcomes.count("approved")
+    assert statuses.count("expired") == expired == outcomes.count("refused")
+    assert all(_events(db, hold, "approved") + _events(db, hold, "expired") == 1 for hold in holds)
