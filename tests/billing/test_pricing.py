@@ -65,7 +65,7 @@ def _bookings(draw):
     return record(start=start, end=end, unit=unit, price_ore=price)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_bookings(), st.data())
 def test_splitting_a_placement_at_a_month_boundary_never_changes_the_total_beyond_rounding(booking, data):
     months = periods_between(period_of(booking.start_date), period_of(booking.end_date))
@@ -82,7 +82,7 @@ def test_splitting_a_placement_at_a_month_boundary_never_changes_the_total_beyon
         assert abs(Fraction(split) - exact) <= Fraction(len(months), 2)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_bookings())
 def test_every_line_is_within_half_an_ore_of_the_exact_amount(booking):
     for period in periods_between(period_of(booking.start_date), period_of(booking.end_date)):
