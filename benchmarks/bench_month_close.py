@@ -29,7 +29,8 @@ from sqlalchemy import Column, MetaData, Table, func, select, text
 
 from benchmarks.bulk import insert_rows, next_id, sync_sequence
 from benchmarks.harness import ROOT, peak_rss_mb, reset_peak_rss, rss_mb
-from benchmarks.loadgen import BOOKING_COLUMNS, ensure_organisations, ensure_programmes, ensure_users
+from benchmarks.loadgen import (BOOKING_COLUMNS, ensure_organisations, ensure_programmes, ensure_users,
+                                rebuild_availability_index)
 
 PLACES_PER_PROGRAMME = 100
 PERIODS = {10_000: "2025-01", 100_000: "2025-02", 1_000_000: "2025-03"}
@@ -71,6 +72,7 @@ def month_bookings(engine, period: str, count: int, *, now: datetime, seed: int 
 
         added = insert_rows(connection, "booking", BOOKING_COLUMNS, rows())
         sync_sequence(connection, "booking")
+    rebuild_availability_index(engine)
     return added
 
 

@@ -196,12 +196,11 @@ def page_session(port: int, email: str, password: str, *, totp_secret: str | Non
     status, headers, html = call("POST", "/logga-in", {"email": email, "password": password, "csrf_token": csrf(html)})
     if status != 302:
         raise RuntimeError(f"sign-in of {email} answered {status}")
-    location = urllib.parse.urlparse(headers["location"]).path
-    if totp_secret and location and location != "/":
+    if totp_secret:
         import pyotp
 
-        _, _, html = call("GET", location)
-        status, headers, _ = call("POST", location, {"code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf(html)})
+        _, _, html = call("GET", "/logga-in/kod")
+        status, headers, _ = call("POST", "/logga-in/kod", {"code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf(html)})
         if status != 302:
             raise RuntimeError(f"second factor of {email} answered {status}")
     return "; ".join(f"{k}={v}" for k, v in cookies.items())

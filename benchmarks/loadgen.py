@@ -361,10 +361,20 @@ def generate(engine: Engine, *, programmes: int, bookings: int, today: date, now
     report.bookings = ensure_bookings(engine, bookings, rng=random.Random(seed + 1), organisations=orgs, staff=staff,
                                       coordinators=coordinators, today=today, now=now, months=months,
                                       with_events=with_events)
+    if report.bookings:
+        rebuild_availability_index(engine)
     if run_analyze and (report.programmes or report.bookings):
         analyze(engine)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def rebuild_availability_index(engine: Engine) -> int:
+    """Bulk inserts bypass the ORM hook that keeps the full-days index; recompute it."""
+    from marketplace.bookings.full_days import rebuild_all
+
+    with engine.begin() as connection:
+        return rebuild_all(connection)
 
 
 def overbooked_days(engine: Engine, *, now: datetime) -> list[tuple]:

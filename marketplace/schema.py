@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import catalog.models  # noqa: F401
 import marketplace.auth.models  # noqa: F401
 import marketplace.bookings.models  # noqa: F401
+import marketplace.bookings.full_days  # noqa: F401  (keeps the availability index in step on every flush)
 import marketplace.audit_models  # noqa: F401
 import marketplace.models  # noqa: F401
 import marketplace.security_models  # noqa: F401

@@ -120,8 +120,14 @@ def full_programme_ids(from_date: date, to_date: date, *, now: datetime):
 
 
 def availability_condition(from_date: date, to_date: date, *, now: datetime) -> ColumnElement[bool]:
-    """SQL for .where() on a select of Programme: at least one place free on every day of the range."""
-    return and_(Programme.capacity > 0, Programme.id.not_in(full_programme_ids(from_date, to_date, now=now)))
+    """SQL for .where() on a select of Programme: at least one place free on every day of the range.
+
+    Answered from the full-days index (marketplace/bookings/full_days.py), exact for holds;
+    full_programme_ids() above is the same rule swept over every booking (too slow at scale).
+    """
+    from marketplace.bookings import full_days
+
+    return full_days.availability_condition(from_date, to_date, now=now)
 
 
 def first_full_day(session: Session, programme_id: int, capacity: int, from_date: date, to_date: date, *,

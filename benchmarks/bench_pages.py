@@ -1,0 +1,110 @@
+"""Page render: the catalogue search page and the month summary page, signed in as a person would be.
+
+Staff sign in on /logga-in; finance also gives a one-time code (a benchmark finance user
+with a known TOTP secret is added). The previous month is closed first, so the summary
+page is measured both for a closed month (read from the stored lines) and for the open
+current month (the preview that computes its lines from the bookings on every request).
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from datetime import date, datetime, timezone
+
+from sqlalchemy import text
+
+from benchmarks.bench_search import WORDS, _ranges
+from benchmarks.bulk import insert_rows, next_id, sync_sequence
+from benchmarks.harness import Server, page_session, request, run_load, summarise
+from benchmarks.loadgen import USER_DOMAIN
+
+FINANCE_EMAIL = f"finance.bench@{USER_DOMAIN}"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SEARCH_PAGE_CANDIDATES = ("/insatser", "/program", "/katalog", "/sok")
+
+
+def ensure_finance_user(engine, *, now: datetime, password: str = "demo-losen-2026") -> None:
+    from marketplace.auth.passwords import hash_password
+
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT 1 FROM app_user WHERE email = :e"), {"e": FINANCE_EMAIL}).first():
+            return
+        org_id = connection.execute(text("SELECT id FROM organisation WHERE code = 'AMF'")).scalar()
+        insert_rows(connection, "app_user", ("id", "email", "name", "organisation_id", "roles", "password_hash", "active",
+                                             "created_at", "password_changed_at", "totp_secret"),
+                    [(next_id(connection, "app_user"), FINANCE_EMAIL, "Bench Ekonom", org_id, "finance",
+                      hash_password(password), True, now, now, TOTP_SECRET)])
+        sync_sequence(connection, "app_user")
+
+
+def close_previous_month(engine, *, today: date) -> dict:
+    """Close last month as finance would (lines + files); returns its size and time."""
+    from sqlalchemy.orm import Session
+
+    from billing.month_close import close_month
+    from billing.periods import period_of, previous_period
+    from marketplace.db import transaction
+
+    period = previous_period(period_of(today))
+    with Session(engine) as session:
+        started = time.perf_counter()
+        with transaction(session, write_lock=True):
+            result = close_month(session, period, actor=None, now=datetime.now(timezone.utc))
+        return {"period": period, "lines": result.line_count, "seconds": round(time.perf_counter() - started, 2),
+                "closed_now": result.closed_now}
+
+
+def find_search_page(port: int, cookie: str) -> str | None:
+    for path in SEARCH_PAGE_CANDIDATES:
+        status, _, _ = request("127.0.0.1", port, "GET", path, headers={"Cookie": cookie})
+        if status == 200:
+            return path
+    return None
+
+
+def run(database_url: str, instance, engine, *, today: date, now: datetime, per_kind: int = 100,
+        password: str = "demo-losen-2026") -> dict:
+    from billing.periods import period_of
+
+    ensure_finance_user(engine, now=now, password=password)
+    result: dict = {"_closed": close_previous_month(engine, today=today)}
+    closed, current = result["_closed"]["period"], period_of(today)
+    with Server(database_url, instance, workers=2) as server:
+        staff = page_session(server.port, f"staff.rk@{USER_DOMAIN}", password)
+        finance = page_session(server.port, FINANCE_EMAIL, password, totp_secret=TOTP_SECRET)
+        plan: list[tuple[str, str, str]] = []
+        search_page = find_search_page(server.port, staff)
+        if search_page:
+            ranges = _ranges(today)
+            for (word, category), (start, end) in zip(WORDS, ranges):
+                plan.append(("search page: word + category + dates", search_page + "?" + urllib.parse.urlencode(
+                    {"q": word, "category": category, "available_from": start, "available_to": end}), staff))
+                plan.append(("search page: dates only", search_page + "?" + urllib.parse.urlencode(
+                    {"available_from": start, "available_to": end}), staff))
+        else:
+            result["_missing"] = f"no search page at any of {SEARCH_PAGE_CANDIDATES}"
+        plan.append((f"month summary, closed ({closed})", f"/fakturering/{closed}", finance))
+        plan.append(("month list", "/fakturering", finance))
+        by_label: dict[str, list] = {}
+        for label, path, cookie in plan:
+            by_label.setdefault(label, []).append((path, cookie))
+        labels = list(by_label)
+
+        def factory(index: int, number: int):
+            label = labels[number % len(labels)]
+            path, cookie = by_label[label][(number // len(labels)) % len(by_label[label])]
+            return label, "GET", path, None, {"Cookie": cookie}
+
+        load = run_load(server.port, factory, clients=1, requests_per_client=per_kind * len(labels))
+        for label in labels:
+            result[label] = summarise([s for s in load.samples if s.label == label])
+        # The open month is a live preview over every billable booking: measured a few times only.
+        open_path = f"/fakturering/{current}"
+        preview = run_load(server.port, lambda i, n: (f"month summary, open preview ({current})", "GET", open_path, None,
+                                                       {"Cookie": finance}), clients=1, requests_per_client=3)
+        result[f"month summary, open preview ({current})"] = summarise(preview.samples)
+        status, headers, body = request("127.0.0.1", server.port, "GET", f"/fakturering/{closed}", headers={"Cookie": finance})
+        result["_closed_page_bytes"] = len(body)
+        result["_errors"] = (load.errors + preview.errors)[:10]
+    return result

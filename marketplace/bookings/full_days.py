@@ -1,0 +1,201 @@
+"""The full-days index: for each programme, the days on which committing bookings take every
+place, and until when. It makes the catalogue's availability filter one anti-join on an
+index instead of a sweep over every booking of every programme (benchmarks/RESULTS.md).
+
+A row (programme, day, full_until) says the day is full: for ever (full_until NULL) when
+approved, active and ended bookings alone fill it, or until `full_until` when requested
+bookings' holds help fill it. A hold stops counting the moment it expires (DESIGN.md),
+so a day filled with holds is full only while enough of them are live: full_until is the
+expiry of the m-th longest-lived hold on that day, m being the places the firm bookings
+leave. No job has to run for the row to stop counting.
+
+It is derived data, recomputed from the booking rows, never edited by hand:
+- an ORM flush hook refreshes the affected days of a programme whenever one of its
+  bookings is added, deleted, or changes status, dates or hold, and all of its days when
+  its capacity changes; the refresh runs in the same transaction, under the programme
+  lock the use case already holds (every use case, job and test factory keeps it true);
+- rebuild_all() recomputes everything, after a bulk load that bypasses the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from itertools import chain
+
+from sqlalchemy import Column, Date, Index, Integer, MetaData, Table, and_, delete, event, insert, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
+from catalog.models import Programme
+from catalog.types import UTCDateTime
+from marketplace.bookings.models import Booking, BookingStatus
+
+# Own metadata: the table is created by the hand-written migration 0006_full_days, so the
+# generated initial revision never sees it.
+metadata = MetaData()
+full_day = Table(
+    "programme_full_day",
+    metadata,
+    Column("programme_id", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("full_until", UTCDateTime, nullable=True),
+    Index("ix_programme_full_day_day", "day", "programme_id", "full_until"),
+)
+
+FIRM_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
+REQUESTED = BookingStatus.REQUESTED.value
+_RELEVANT = frozenset(FIRM_STATUSES) | {REQUESTED}
+_WATCHED = ("status", "start_date", "end_date", "programme_id", "hold_expires_at")
+
+Window = tuple[date, date] | None  # None: every day
+
+
+def full_days_of(items: Iterable[tuple], capacity: int, window: Window = None) -> list[tuple[date, datetime | None]]:
+    """[(day, full_until)] for bookings given as (start, end, hold_expires_at or None when firm).
+
+    Only days inside `window` are returned (and only bookings' days inside it counted).
+    """
+    items = [(max(s, window[0]), min(e, window[1]), h) if window else (s, e, h) for s, e, h in items]
+    items = [item for item in items if item[0] <= item[1]]
+    if capacity <= 0 or len(items) < capacity:
+        return []
+    first = min(item[0] for item in items)
+    length = (max(item[1] for item in items) - first).days + 1
+    firm = [0] * (length + 1)
+    held = [0] * (length + 1)
+    holds = []
+    for start, end, expires in items:
+        counter = held if expires is not None else firm
+        counter[(start - first).days] += 1
+        counter[(end - first).days + 1] -= 1
+        if expires is not None:
+            holds.append(((start - first).days, (end - first).days, expires))
+    result: list[tuple[date, datetime | None]] = []
+    firm_now = held_now = 0
+    for offset in range(length):
+        firm_now += firm[offset]
+        held_now += held[offset]
+        if firm_now >= capacity:
+            result.append((first + timedelta(days=offset), None))
+        elif firm_now + held_now >= capacity:
+            needed = capacity - firm_now  # live holds the day needs to stay full
+            expiries = sorted((h for a, b, h in holds if a <= offset <= b), reverse=True)
+            result.append((first + timedelta(days=offset), expiries[needed - 1]))
+    return result
+
+
+def _merge(windows: dict[int, Window], programme_id: int | None, window: Window) -> None:
+    """Widen the programme's window to cover `window` (None stays None: every day)."""
+    if programme_id is None:
+        return
+    if programme_id not in windows:
+        windows[programme_id] = window
+        return
+    old = windows[programme_id]
+    windows[programme_id] = None if old is None or window is None else (min(old[0], window[0]), max(old[1], window[1]))
+
+
+def refresh(session: Session, windows: dict[int, Window]) -> None:
+    """Recompute the rows of these programmes inside each window (None: all days) from the bookings."""
+    for programme_id, window in sorted(windows.items()):
+        capacity = session.execute(select(Programme.capacity).where(Programme.id == programme_id)).scalar()
+        query = select(Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at).where(
+            Booking.programme_id == programme_id,
+            or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))),
+        )
+        drop = delete(full_day).where(full_day.c.programme_id == programme_id)
+        if window is not None:
+            query = query.where(Booking.start_date <= window[1], Booking.end_date >= window[0])
+            drop = drop.where(full_day.c.day >= window[0], full_day.c.day <= window[1])
+        items = [(s, e, None if status in FIRM_STATUSES else hold) for s, e, status, hold in session.execute(query)]
+        session.execute(drop)
+        rows = [{"programme_id": programme_id, "day": day, "full_until": until}
+                for day, until in full_days_of(items, capacity or 0, window)]
+        if rows:
+            session.execute(insert(full_day), rows)
+
+
+def rebuild_all(connection) -> int:
+    """Recompute the whole index (after a bulk import); returns the number of rows."""
+    capacities = {row[0]: row[1] for row in connection.execute(select(Programme.id, Programme.capacity))}
+    connection.execute(delete(full_day))
+    total, batch = 0, []
+    current, items = None, []
+
+    def finish() -> None:
+        if current is not None:
+            batch.extend({"programme_id": current, "day": day, "full_until": until}
+                         for day, until in full_days_of(items, capacities.get(current, 0)))
+
+    rows = connection.execute(
+        select(Booking.programme_id, Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at)
+        .where(or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))))
+        .order_by(Booking.programme_id)
+        .execution_options(yield_per=20_000)
+    )
+    for programme_id, start, end, status, hold in rows:
+        if programme_id != current:
+            finish()
+            current, items = programme_id, []
+            if len(batch) >= 20_000:
+                connection.execute(insert(full_day), batch)
+                total += len(batch)
+                batch = []
+        items.append((start, end, None if status in FIRM_STATUSES else hold))
+    finish()
+    if batch:
+        connection.execute(insert(full_day), batch)
+        total += len(batch)
+    return total
+
+
+def _history(obj, name) -> tuple[list, object]:
+    """(values before this flush, value now) of one attribute."""
+    history = sa_inspect(obj).attrs[name].history
+    before = list(history.deleted or ()) or list(history.unchanged or ())
+    return before, getattr(obj, name)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_in_step(session: Session, _context) -> None:
+    """Refresh the days whose committing bookings, or the programme's capacity, this flush changed."""
+    windows: dict[int, Window] = {}
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Booking):
+            if obj in session.new or obj in session.deleted:
+                if obj.status in _RELEVANT:
+                    _merge(windows, obj.programme_id, (obj.start_date, obj.end_date))
+                continue
+            state = sa_inspect(obj)
+            if not any(state.attrs[name].history.has_changes() for name in _WATCHED):
+                continue
+            statuses, status = _history(obj, "status")
+            if not (set(statuses) | {status}) & _RELEVANT:
+                continue
+            programmes, programme_id = _history(obj, "programme_id")
+            starts, start = _history(obj, "start_date")
+            ends, end = _history(obj, "end_date")
+            window = (min([start, *starts]), max([end, *ends]))
+            for pid in {programme_id, *programmes}:
+                _merge(windows, pid, window)
+        elif isinstance(obj, Programme) and obj not in session.new and obj not in session.deleted:
+            if sa_inspect(obj).attrs["capacity"].history.has_changes():
+                _merge(windows, obj.id, None)
+    if windows:
+        refresh(session, windows)
+
+
+# --- the availability filter ----------------------------------------------------------------
+
+
+def availability_condition(from_date: date, to_date: date, *, now: datetime):
+    """SQL for .where() on a select of Programme: at least one place free on every day of the range.
+
+    One anti-join: the programme has places and none of its days in the range is full now.
+    """
+    full = select(full_day.c.programme_id).where(
+        full_day.c.day >= from_date, full_day.c.day <= to_date,
+        or_(full_day.c.full_until.is_(None), full_day.c.full_until > now),
+    )
+    return and_(Programme.capacity > 0, Programme.id.not_in(full))

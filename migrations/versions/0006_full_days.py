@@ -1,0 +1,27 @@
+"""The full-days index behind the catalogue's availability filter (marketplace/bookings/full_days.py).
+
+Revision ID: 0006_full_days
+Revises: 0005_catalog_indexes
+
+Hand-written: the table is derived data with its own metadata (not in the generated
+initial revision). Filled from the booking rows at upgrade, so an existing database is
+right from the first search; afterwards the ORM flush hook keeps it in step.
+"""
+from alembic import op
+
+revision = "0006_full_days"
+down_revision = "0005_catalog_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    from marketplace.bookings.full_days import metadata, rebuild_all
+
+    connection = op.get_bind()
+    metadata.create_all(connection)
+    rebuild_all(connection)
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS programme_full_day")
