@@ -90,6 +90,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     app.before_request(require_full_sign_in)  # admin/finance: nothing before the second factor
     app.after_request(record_refused_request)  # every refused request goes to the audit log
     app.teardown_appcontext(http.close_request_session)
+    from marketplace.url_converters import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any rule: huge ids are 404, not 500
     _register_blueprints(app)
     _register_error_handlers(app)
     app.after_request(_security_headers)

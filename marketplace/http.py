@@ -82,7 +82,7 @@ class Page:
 def page_args(default_per_page: int = 20, max_per_page: int = 100) -> Page:
     """Paging from the query string for pages (the API validates with pydantic instead)."""
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), 1_000_000)  # a huge page would overflow OFFSET
     except ValueError:
         page = 1
     try:
