@@ -8,12 +8,30 @@ as in production. The tests skip only when no Chromium is installed at /usr/bin/
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.e2e.support import AXE_SCRIPT, CHROMIUM, CHROMIUM_FLAGS, Recorder
+
+
+TEST_TIME_LIMIT_SECONDS = 240
+
+
+@pytest.fixture(autouse=True)
+def _time_limit():
+    """A browser test that hangs fails after a few minutes instead of stalling the whole run."""
+
+    def _expired(signum, frame):
+        raise TimeoutError(f"browser test still running after {TEST_TIME_LIMIT_SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.alarm(TEST_TIME_LIMIT_SECONDS)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import enrol_second_factor, sign_in, visit
+from tests.e2e.support import enrol_second_factor, shot, sign_in, visit
 
 pytestmark = pytest.mark.e2e
 J = "admin"
@@ -53,3 +53,24 @@ def test_admin_adds_a_user_who_can_then_sign_in(page, db, admin_user, frozen_clo
         expect(tab.get_by_role("heading", level=1)).to_contain_text("Fatima Karlsson")
     finally:
         other.close()
+
+
+def test_deactivating_a_user_asks_first_even_without_javascript(browser, live_server, db, admin_user, staff_user, frozen_clock):
+    frozen_clock("2026-03-02T09:00:00")
+    enrol_second_factor(db, admin_user)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, admin_user, db)
+        page.goto("/admin/anvandare")
+        row = page.get_by_role("row").filter(has_text=staff_user.email)
+        confirm = row.get_by_role("button", name="Ja, inaktivera")
+        expect(confirm).to_be_hidden()
+        row.locator("summary", has_text=f"Inaktivera {staff_user.name}").click()
+        expect(row.get_by_text("Personen loggas ut direkt")).to_be_visible()
+        shot(page, J, "07-deactivate-confirm-no-js")  # axe needs scripts; the page is checked with them above
+        confirm.click()
+        expect(page.get_by_role("status")).to_contain_text("är inaktiverad och utloggad")
+        expect(page.get_by_role("row").filter(has_text=staff_user.email)).to_contain_text("Inaktiverad")
+    finally:
+        context.close()
