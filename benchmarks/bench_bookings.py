@@ -37,7 +37,7 @@ def _staff(engine, clients: int) -> list[str]:
             {"p": f"staff.%@{USER_DOMAIN}", "n": clients})]
 
 
-def body(programme: tuple, start: date, rng: random.Random) -> bytes:
+def body(programme: tuple, start: date, rng: random.Random, *, today: date) -> bytes:
     _, _, max_weeks, min_weeks = programme
     weeks = rng.randint(max(1, min_weeks), max(max(1, min_weeks), min(max_weeks, 12)))
     end = start + timedelta(weeks=weeks) - timedelta(days=1)
@@ -47,7 +47,7 @@ def body(programme: tuple, start: date, rng: random.Random) -> bytes:
                         "needs": ""},
         "assignment": {"purpose": "Pröva arbetsförmåga.", "goals": "Sysselsättning.", "sub_goals": "",
                        "tasks": "Enligt schema.", "participant_view": ""},
-        "fia_completed": True, "decision": {"reference": "BB-1", "date": (start - timedelta(days=10)).isoformat()},
+        "fia_completed": True, "decision": {"reference": "BB-1", "date": (today - timedelta(days=3)).isoformat()},
         "waitlist": False,
     }).encode()
 
@@ -69,7 +69,7 @@ def run(database_url: str, instance, engine, *, today: date, now, workers: int =
             start = first + timedelta(days=local.randrange(0, 120 if not hot_one else 14))
             headers = {"Authorization": f"Bearer {tokens[index % len(tokens)]}", "Content-Type": "application/json",
                        "Idempotency-Key": str(uuid.UUID(int=local.getrandbits(128)))}
-            return ("hot" if hot_one else "spread"), "POST", "/api/v1/bookings", body(programme, start, local), headers
+            return ("hot" if hot_one else "spread"), "POST", "/api/v1/bookings", body(programme, start, local, today=today), headers
 
         load = run_load(server.port, factory, clients=clients, requests_per_client=requests_per_client)
     result = summarise(load.samples, load.seconds)

@@ -71,10 +71,10 @@ def sync_sequence(connection: Connection, table: str) -> None:
 
 
 def analyze(engine: Engine) -> None:
-    """Refresh planner statistics after a bulk load, as an operator would after an import."""
+    """Refresh planner statistics (and the visibility map on PostgreSQL) after a bulk load, as an operator would after an import."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")

@@ -96,10 +96,16 @@ def _merge(windows: dict[int, Window], programme_id: int | None, window: Window)
     windows[programme_id] = None if old is None or window is None else (min(old[0], window[0]), max(old[1], window[1]))
 
 
-def refresh(session: Session, windows: dict[int, Window]) -> None:
-    """Recompute the rows of these programmes inside each window (None: all days) from the bookings."""
+def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozenset[int] = frozenset()) -> None:
+    """Recompute the rows of these programmes inside each window (None: all days) from the bookings.
+
+    For programmes in `grown_only` the flush only added bookings, which can fill days but
+    never free one: if the window then has no full day, it had none before either, and
+    nothing is written (the common case of a new request: one SELECT, no write).
+    """
     for programme_id, window in sorted(windows.items()):
-        capacity = session.execute(select(Programme.capacity).where(Programme.id == programme_id)).scalar()
+        programme = session.get(Programme, programme_id)  # usually in the identity map already
+        capacity = programme.capacity if programme is not None else 0
         query = select(Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at).where(
             Booking.programme_id == programme_id,
             or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))),
@@ -109,9 +115,11 @@ def refresh(session: Session, windows: dict[int, Window]) -> None:
             query = query.where(Booking.start_date <= window[1], Booking.end_date >= window[0])
             drop = drop.where(full_day.c.day >= window[0], full_day.c.day <= window[1])
         items = [(s, e, None if status in FIRM_STATUSES else hold) for s, e, status, hold in session.execute(query)]
-        session.execute(drop)
         rows = [{"programme_id": programme_id, "day": day, "full_until": until}
                 for day, until in full_days_of(items, capacity or 0, window)]
+        if not rows and programme_id in grown_only:
+            continue
+        session.execute(drop)
         if rows:
             session.execute(insert(full_day), rows)
 
@@ -161,11 +169,14 @@ def _history(obj, name) -> tuple[list, object]:
 def _keep_in_step(session: Session, _context) -> None:
     """Refresh the days whose committing bookings, or the programme's capacity, this flush changed."""
     windows: dict[int, Window] = {}
+    shrinkable: set[int] = set()  # programmes where this flush may have freed a day
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Booking):
             if obj in session.new or obj in session.deleted:
                 if obj.status in _RELEVANT:
                     _merge(windows, obj.programme_id, (obj.start_date, obj.end_date))
+                    if obj in session.deleted:
+                        shrinkable.add(obj.programme_id)
                 continue
             state = sa_inspect(obj)
             if not any(state.attrs[name].history.has_changes() for name in _WATCHED):
@@ -179,11 +190,13 @@ def _keep_in_step(session: Session, _context) -> None:
             window = (min([start, *starts]), max([end, *ends]))
             for pid in {programme_id, *programmes}:
                 _merge(windows, pid, window)
+                shrinkable.add(pid)
         elif isinstance(obj, Programme) and obj not in session.new and obj not in session.deleted:
             if sa_inspect(obj).attrs["capacity"].history.has_changes():
                 _merge(windows, obj.id, None)
+                shrinkable.add(obj.id)
     if windows:
-        refresh(session, windows)
+        refresh(session, windows, grown_only=frozenset(set(windows) - shrinkable))
 
 
 # --- the availability filter ----------------------------------------------------------------
