@@ -19,6 +19,7 @@ from catalog.models import Programme
 from marketplace.bookings.models import Booking, BookingStatus
 from marketplace.errors import Conflict
 
+MAX_DAYS_NAMED = 31  # the 409's message names at most this many days; `days` has all of them
 COMMITTED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
 
 
@@ -155,9 +156,9 @@ def check_capacity_floor(session: Session, programme_id: int, new_capacity: int,
     counts = committed_by_day(session, programme_id, today, last_end, now=now)
     days = [day.isoformat() for day, count in counts.items() if count > new_capacity]
     if days:
+        shown = ", ".join(days[:MAX_DAYS_NAMED]) + (f" and {len(days) - MAX_DAYS_NAMED} more" if len(days) > MAX_DAYS_NAMED else "")
         raise Conflict(
-            f"Capacity {new_capacity} is below the places already committed on {len(days)} day(s), "
-            f"first {days[0]}.",
+            f"Capacity {new_capacity} is below the places already committed on {len(days)} day(s): {shown}.",
             code="capacity_below_committed",
             field="capacity",
             days=days,

@@ -130,5 +130,6 @@ def test_lowering_capacity_below_a_future_commitment_names_the_days(db, staff_us
 
     assert raised.value.code == "capacity_below_committed"
     assert raised.value.params["days"] == [_day(4).isoformat(), _day(5).isoformat()]
+    assert f"{_day(4).isoformat()}, {_day(5).isoformat()}" in raised.value.message
     capacity.check_capacity_floor(db, programme.id, 2, today=_day(1), now=T0)
     capacity.check_capacity_floor(db, programme.id, 0, today=_day(9), now=T0)
