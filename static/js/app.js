@@ -40,6 +40,28 @@
     }
   });
 
+  // A wide table that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): make the
+  // scrolling box focusable and name it after the table's caption.
+  function markScrollableTables() {
+    var boxes = document.querySelectorAll(".table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        var caption = box.querySelector("caption");
+        if (caption && !box.getAttribute("aria-label")) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (box.getAttribute("tabindex") === "0" && !box.hasAttribute("data-keep-tabindex")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+      }
+    }
+  }
+  markScrollableTables();
+  window.addEventListener("resize", markScrollableTables);
+
   // Put focus on an error summary, so keyboard and screen-reader users land on what to fix.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
