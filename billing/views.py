@@ -22,11 +22,12 @@ from marketplace.auth.forms import ConfirmForm
 from marketplace.bookings.billable import get_booking_record
 from marketplace.db import transaction
 from marketplace.errors import DomainError
+from marketplace.i18n import N_
 
 bp = Blueprint("billing", __name__)
 
-FORMAT_LABELS = {"csv": "CSV för Excel", "xlsx": "Excel (XLSX)", "sie": "SIE 4"}
-UNIT_LABELS = {"month": "månad", "day": "dag", "placement": "placering"}
+FORMAT_LABELS = {"csv": N_("CSV för Excel"), "xlsx": N_("Excel (XLSX)"), "sie": N_("SIE 4")}  # shown with _()
+UNIT_LABELS = {"month": N_("månad"), "day": N_("dag"), "placement": N_("placering")}
 
 
 def _actor(allowed=policy.can_see_billing):
