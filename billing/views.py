@@ -22,7 +22,7 @@ from marketplace.auth.forms import ConfirmForm
 from marketplace.bookings.billable import get_booking_record
 from marketplace.db import transaction
 from marketplace.errors import DomainError
-from marketplace.i18n import N_
+from marketplace.i18n import N_, format_sek
 
 bp = Blueprint("billing", __name__)
 
@@ -89,7 +89,7 @@ def close(period: str):
         return redirect(url_for(".period", period=period))
     if result.closed_now:
         flash(_("%(period)s är stängd: %(count)s rader, totalt %(total)s. Filerna är klara att hämta.",
-                period=period, count=result.line_count, total=money.format_decimal_comma(result.total_ore) + " kr"), "success")
+                period=period, count=result.line_count, total=format_sek(result.total_ore)), "success")
     else:
         flash(_("%(period)s var redan stängd; inget har ändrats.", period=period), "success")
     return redirect(url_for(".period", period=period))
