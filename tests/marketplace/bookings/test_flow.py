@@ -197,11 +197,15 @@ def test_an_extension_needs_room_and_the_providers_approval(db, staff_user, othe
     assert raised.value.code == "extension_pending"
 
     received = []
-    booking_status_changed.connect(lambda sender, **kw: received.append((kw["from_status"], kw["to_status"])), weak=False)
+
+    def _listen(sender, **kw):
+        received.append((kw["from_status"], kw["to_status"]))
+
+    booking_status_changed.connect(_listen, weak=False)
     try:
         _run(db, flow.approve_extension, booking, actor=_actor(db, coordinator), now=NOW)
     finally:
-        booking_status_changed.receivers.clear()
+        booking_status_changed.disconnect(_listen)
     assert (booking.end_date, booking.extension_end_date) == (date(2026, 4, 5), None)
     assert received == [("approved", "approved")]
 
