@@ -30,6 +30,12 @@ KEYWORDS = {
     "_l": None,
     "lazy_ngettext": (1, 2),
     "lazy_pgettext": ((1, "c"), 2),
+    # Domain errors carry a Swedish message that the pages show with _(error.message).
+    "DomainError": None,
+    "Invalid": None,
+    "Conflict": None,
+    "NotFound": None,
+    "Forbidden": None,
 }
 # Bump the POT's date only when its content changes, so the file does not churn.
 _FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
