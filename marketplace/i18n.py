@@ -168,5 +168,10 @@ def record_untranslated(app, locale: str = "en") -> set[str]:
     return sink
 
 
+def translated(message: str | None) -> str | None:
+    """A domain error's Swedish message in the visitor's language (extracted as a msgid)."""
+    return _(message) if message else message
+
+
 def gettext_lazy_csrf() -> str:
     return _("Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan och försök igen.")
