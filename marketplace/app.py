@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     from marketplace.auth.second_factor import require_full_sign_in
 
     app.before_request(require_full_sign_in)  # admin/finance: nothing before the second factor
+    from marketplace.api_auth import require_token_first
+
+    app.before_request(require_token_first)  # API: 401 before any validation (API.md)
     app.after_request(record_refused_request)  # every refused request goes to the audit log
     app.teardown_appcontext(http.close_request_session)
     from marketplace.url_converters import DatabaseIntConverter

@@ -1,0 +1,116 @@
+"""The world the permission matrix runs in: one booking between two organisations, and a
+signed-in browser and an API token for each actor (role × own or other organisation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from marketplace.auth import tokens
+from marketplace.auth.models import User, UserSession
+from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, make_programme, make_user
+from tests.marketplace.security._helpers import make_booking
+
+NOW = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+
+# actor key -> (organisation, roles). "own" means the booking's buyer (staff) or provider
+# (coordinator); "other" is the same role at an organisation with no part in the booking.
+ACTORS = {
+    "staff_own": ("RK", ["staff"]),
+    "staff_other": ("ST", ["staff"]),
+    "coordinator_own": ("AMF", ["coordinator"]),
+    "coordinator_other": ("HV", ["coordinator"]),
+    "finance": ("AMF", ["finance"]),
+    "admin": ("AMF", ["admin"]),
+}
+ACTOR_KEYS = ("anonymous", *ACTORS)
+
+
+@dataclass
+class World:
+    app: object
+    users: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+    def client(self, actor: str):
+        return self.clients[actor]
+
+    def headers(self, actor: str) -> dict:
+        return {"Authorization": f"Bearer {self.tokens[actor]}"} if actor in self.tokens else {}
+
+
+def _sign_in(app, engine, user: User):
+    client = app.test_client()
+    response = client.post("/logga-in", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with client.session_transaction() as cookie:
+        secret = cookie["_user_id"]
+    with Session(engine) as session:  # the TOTP step itself is tested in test_second_factor.py
+        row = session.query(UserSession).filter_by(session_hash=tokens.digest(secret)).one()
+        row.second_factor_done = True
+        session.commit()
+    return client
+
+
+def build_world(app, engine) -> World:
+    from marketplace.followups.models import FollowUp
+
+    world = World(app)
+    with Session(engine, expire_on_commit=False) as db:
+        for key, (organisation, roles) in ACTORS.items():
+            user = make_user(db, organisation=organisation, roles=roles, email=f"{key}@matrix.test")
+            if {"admin", "finance"} & set(roles):
+                user.totp_secret = TEST_TOTP_SECRET
+                db.merge(user)
+                db.commit()
+            world.users[key] = user
+            secret, _ = tokens.issue_api_token(db, user, now=datetime.now(timezone.utc), lifetime=timedelta(days=1))
+            db.commit()
+            world.tokens[key] = secret
+        victim = make_user(db, organisation="SO", roles=["staff"], email="victim@matrix.test")
+        programme = make_programme(db, organisation="AMF", capacity=5)
+        booking = make_booking(db, programme, requester_id=world.users["staff_own"].id, status="approved",
+                               start=date(2026, 6, 1), end=date(2026, 8, 31))
+        followup = FollowUp(booking_id=booking.id, sequence=1, due_date=date(2026, 7, 1), created_at=NOW)
+        db.add(followup)
+        db.commit()
+        world.ids = {"programme": programme.id, "booking": booking.id, "booking_ref": booking.ref,
+                     "followup": followup.id, "victim": victim.id}
+    world.clients["anonymous"] = app.test_client()
+    for key in ACTORS:
+        world.clients[key] = _sign_in(app, engine, world.users[key])
+    return world
+
+
+def fill(rule, world: World) -> str:
+    """A concrete URL for a rule, with the world's objects in its path."""
+    values = {}
+    for name in rule.arguments:
+        if name in ("booking_id",) or (name == "id" and "/bookings/" in rule.rule):
+            values[name] = world.ids["booking"]
+        elif name == "programme_id":
+            values[name] = world.ids["programme"]
+        elif name == "followup_id":
+            values[name] = world.ids["followup"]
+        elif name == "user_id":
+            values[name] = world.ids["victim"]
+        elif name == "ref":
+            values[name] = world.ids["booking_ref"]
+        elif name == "period":
+            values[name] = "2026-04"
+        elif name == "fmt":
+            values[name] = "csv"
+        elif name == "code":
+            values[name] = "en" if rule.rule.startswith("/sprak") else "RK"
+        elif name == "filename":
+            values[name] = "css/app.css"
+        else:
+            raise KeyError(f"the matrix does not know how to fill <{name}> in {rule.rule}")
+    url = rule.rule
+    for name, value in values.items():
+        url = __import__("re").sub(r"<(?:[^:<>]+:)?" + name + r"(?:\([^)]*\))?>", str(value), url)
+    return url
