@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from billing.month_close import CloseResult, close_month
@@ -32,9 +32,12 @@ def _ensure(session: Session, period: str, instance_path: Path, now: datetime) -
     """ensure_files in its own transaction; if another process recorded the files first, use its record."""
     for attempt in (1, 2):
         try:
-            with transaction(session):
+            # The retry takes SQLite's write lock first, so it cannot lose the race again.
+            with transaction(session, write_lock=attempt == 2):
                 return ensure_files(session, period, instance_path, now=now)
-        except IntegrityError:
+        except (IntegrityError, OperationalError):
+            # OperationalError: on SQLite another process wrote after this transaction read
+            # (its snapshot cannot become a write); a fresh transaction sees its rows.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

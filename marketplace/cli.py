@@ -105,11 +105,24 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 @main.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every job once now, each under its lease, and exit (cron, checks)")
 @with_appcontext
-def scheduler_command() -> None:
+def scheduler_command(once: bool) -> None:
     """Run the scheduled jobs in the foreground (one such process per installation)."""
-    from marketplace.scheduler import run_blocking
+    from marketplace.scheduler import jobs, run_blocking, run_job
 
+    if once:
+        failed = 0
+        for spec in jobs():
+            try:
+                count = run_job(spec, _engine(), _settings())
+            except Exception as error:  # one failing job must not keep the others from running
+                failed += 1
+                current_app.logger.exception("job %s failed", spec.id)
+                click.echo(f"{spec.id}: failed ({error.__class__.__name__})")
+                continue
+            click.echo(f"{spec.id}: {'skipped, running elsewhere' if count is None else count}")
+        sys.exit(1 if failed else 0)
     run_blocking(_engine(), _settings())
 
 
