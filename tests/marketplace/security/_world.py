@@ -57,8 +57,6 @@ def _sign_in(app, engine, user: User):
 
 
 def build_world(app, engine) -> World:
-    from marketplace.followups.models import FollowUp
-
     world = World(app)
     with Session(engine, expire_on_commit=False) as db:
         for key, (organisation, roles) in ACTORS.items():
@@ -72,18 +70,28 @@ def build_world(app, engine) -> World:
             db.commit()
             world.tokens[key] = secret
         victim = make_user(db, organisation="SO", roles=["staff"], email="victim@matrix.test")
-        programme = make_programme(db, organisation="AMF", capacity=5)
+        programme = make_programme(db, organisation="AMF", capacity=50)
+        world.ids = {"programme": programme.id, "victim": victim.id}
+    fresh_booking(world, engine)
+    world.clients["anonymous"] = app.test_client()
+    for key in ACTORS:
+        world.clients[key] = _sign_in(app, engine, world.users[key])
+    return world
+
+
+def fresh_booking(world: World, engine) -> None:
+    """A new approved booking (RK buys from AMF) with a follow-up, so no route sees another's changes."""
+    from catalog.models import Programme
+    from marketplace.followups.models import FollowUp
+
+    with Session(engine, expire_on_commit=False) as db:
+        programme = db.get(Programme, world.ids["programme"])
         booking = make_booking(db, programme, requester_id=world.users["staff_own"].id, status="approved",
                                start=date(2026, 6, 1), end=date(2026, 8, 31))
         followup = FollowUp(booking_id=booking.id, sequence=1, due_date=date(2026, 7, 1), created_at=NOW)
         db.add(followup)
         db.commit()
-        world.ids = {"programme": programme.id, "booking": booking.id, "booking_ref": booking.ref,
-                     "followup": followup.id, "victim": victim.id}
-    world.clients["anonymous"] = app.test_client()
-    for key in ACTORS:
-        world.clients[key] = _sign_in(app, engine, world.users[key])
-    return world
+        world.ids.update(booking=booking.id, booking_ref=booking.ref, followup=followup.id)
 
 
 def fill(rule, world: World) -> str:

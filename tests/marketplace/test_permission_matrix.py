@@ -1,0 +1,259 @@
+"""The access-control matrix: every route (pages and API) × every role × own or other organisation.
+
+One table, MATRIX, says what each actor gets from each route. A route in the app without an
+entry (or an entry without a route) fails the suite, so a new route cannot ship unconsidered.
+
+Actors, in column order: anonymous; staff of the booking's buyer (own) and of another
+district (other); coordinator of the providing organisation (own) and of another (other);
+finance; admin. The world (tests/marketplace/security/_world.py) has one approved booking
+RK buys from AMF, with a follow-up, and a published AMF programme.
+
+Expectations: "ok" = let through (any answer but 401/403/404, a sign-in redirect or a 5xx:
+a 409 or 422 from the rules is fine); "login" = sent to the sign-in page; 401/403/404 exact.
+Invisible things answer 404 (DESIGN.md, privacy); visible but forbidden ones 403.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from marketplace.config import Settings
+from marketplace.db import make_engine
+from marketplace.schema import init_db
+from tests.marketplace.security._world import ACTOR_KEYS, ACTORS, _sign_in, build_world, fill, fresh_booking
+
+PUBLIC = "ok ok ok ok ok ok ok"
+SIGNED_IN = "login ok ok ok ok ok ok"
+API_SIGNED_IN = "401 ok ok ok ok ok ok"
+ADMIN = "login 403 403 403 403 403 ok"
+FINANCE_OR_ADMIN = "login 403 403 403 403 ok ok"
+FINANCE = "login 403 403 403 403 ok 403"
+API_FINANCE_OR_ADMIN = "401 403 403 403 403 ok ok"
+API_FINANCE = "401 403 403 403 403 ok 403"
+# The booking: its buyer's staff and its provider's coordinators see it; everyone else gets 404.
+BOOKING_BOTH = "login ok 404 ok 404 404 404"
+BOOKING_BUYER = "login ok 404 403 404 404 404"
+BOOKING_PROVIDER = "login 403 404 ok 404 404 404"
+API_BOOKING_BOTH = "401 ok 404 ok 404 404 404"
+API_BOOKING_BUYER = "401 ok 404 403 404 404 404"
+API_BOOKING_PROVIDER = "401 403 404 ok 404 404 404"
+STAFF_ONLY = "login ok ok 403 403 403 403"
+COORDINATOR_OR_ADMIN = "login 403 403 ok ok 403 ok"
+PROGRAMME_KEEPER = "login 403 403 ok 403 403 ok"  # coordinator of the programme's organisation, or admin
+
+MATRIX: dict[tuple[str, str], str] = {
+    # start, sign-in, account
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/static/<path:filename>"): PUBLIC,
+    ("GET", "/logga-in"): PUBLIC,
+    ("POST", "/logga-in"): PUBLIC,
+    ("POST", "/logga-ut"): "login login login login login login login",  # signed out, back to the sign-in page
+    ("GET", "/logga-in/kod"): SIGNED_IN,
+    ("POST", "/logga-in/kod"): SIGNED_IN,
+    ("GET", "/konto/tvafaktor"): SIGNED_IN,
+    ("POST", "/konto/tvafaktor"): SIGNED_IN,
+    ("GET", "/konto/losenord"): SIGNED_IN,
+    ("POST", "/konto/losenord"): SIGNED_IN,
+    ("POST", "/sprak/<code>"): PUBLIC,
+    # administration
+    ("GET", "/admin"): ADMIN,
+    ("GET", "/admin/anvandare"): ADMIN,
+    ("GET", "/admin/anvandare/ny"): ADMIN,
+    ("POST", "/admin/anvandare/ny"): ADMIN,
+    ("POST", "/admin/anvandare/<int:user_id>/inaktivera"): ADMIN,
+    ("POST", "/admin/anvandare/<int:user_id>/aktivera"): ADMIN,
+    ("POST", "/admin/anvandare/<int:user_id>/tvafaktor"): ADMIN,
+    ("GET", "/admin/granskningslogg"): ADMIN,
+    ("GET", "/admin/granskningslogg.csv"): ADMIN,
+    ("GET", "/admin/loggkontroll"): ADMIN,
+    ("POST", "/admin/loggkontroll"): ADMIN,
+    ("GET", "/admin/gallring"): ADMIN,
+    ("POST", "/admin/gallring"): ADMIN,
+    ("GET", "/admin/organisationer"): ADMIN,
+    ("GET", "/admin/organisationer/<code>"): ADMIN,
+    ("POST", "/admin/organisationer/<code>"): ADMIN,
+    # catalogue pages
+    ("GET", "/insatser"): SIGNED_IN,
+    ("GET", "/insatser/<int:programme_id>"): SIGNED_IN,
+    ("GET", "/insatser/<int:programme_id>/belaggning"): "login 404 404 ok 404 404 404",
+    ("GET", "/insatser/<int:programme_id>/boka"): STAFF_ONLY,
+    ("POST", "/insatser/<int:programme_id>/boka"): STAFF_ONLY,
+    ("GET", "/vara-insatser"): COORDINATOR_OR_ADMIN,
+    ("GET", "/vara-insatser/ny"): COORDINATOR_OR_ADMIN,
+    ("POST", "/vara-insatser/ny"): COORDINATOR_OR_ADMIN,
+    ("GET", "/vara-insatser/importera"): COORDINATOR_OR_ADMIN,
+    ("POST", "/vara-insatser/importera"): COORDINATOR_OR_ADMIN,
+    ("GET", "/vara-insatser/importera/mall.csv"): COORDINATOR_OR_ADMIN,
+    ("GET", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
+    ("POST", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
+    ("POST", "/vara-insatser/<int:programme_id>/status"): PROGRAMME_KEEPER,
+    # booking pages
+    ("GET", "/placeringar"): "login ok ok ok ok 403 403",
+    ("GET", "/forfragningar"): "login 403 403 ok ok 403 403",
+    ("GET", "/placeringar/<int:booking_id>"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/godkann"): BOOKING_PROVIDER,
+    ("POST", "/placeringar/<int:booking_id>/avsla"): BOOKING_PROVIDER,
+    ("POST", "/placeringar/<int:booking_id>/avboka"): BOOKING_BUYER,
+    ("POST", "/placeringar/<int:booking_id>/avsluta"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/forlang"): BOOKING_BUYER,
+    ("POST", "/placeringar/<int:booking_id>/forlangning/godkann"): BOOKING_PROVIDER,
+    ("POST", "/placeringar/<int:booking_id>/forlangning/avsla"): BOOKING_PROVIDER,
+    # follow-ups
+    ("GET", "/uppfoljningar"): SIGNED_IN,
+    ("GET", "/uppfoljningar/<int:followup_id>"): BOOKING_BOTH,
+    ("POST", "/uppfoljningar/<int:followup_id>"): BOOKING_BOTH,
+    ("GET", "/uppfoljningar/placering/<int:booking_id>/narvaro"): BOOKING_BOTH,
+    ("POST", "/uppfoljningar/placering/<int:booking_id>/narvaro"): BOOKING_PROVIDER,
+    # statistics (aggregates only, small cells suppressed); the national file is unsuppressed
+    ("GET", "/statistik"): SIGNED_IN,
+    ("GET", "/statistik/export.<any(csv, xlsx):fmt>"): SIGNED_IN,
+    ("GET", "/statistik/nationell.<any(csv, xlsx):fmt>"): FINANCE_OR_ADMIN,
+    # billing pages
+    ("GET", "/fakturering"): FINANCE_OR_ADMIN,
+    ("GET", "/fakturering/reskontra"): FINANCE_OR_ADMIN,
+    ("GET", "/fakturering/<period>"): FINANCE_OR_ADMIN,
+    ("GET", "/fakturering/<period>/filer/<fmt>"): FINANCE_OR_ADMIN,
+    ("POST", "/fakturering/<period>/stang"): FINANCE,
+    ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
+    ("POST", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
+    # API
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("POST", "/api/v1/auth/token"): "401 401 401 401 401 401 401",  # open, and wrong credentials are refused
+    ("GET", "/api/v1/me"): API_SIGNED_IN,
+    ("GET", "/api/v1/hsds/services"): PUBLIC,  # open data: the published catalogue, no personal data
+    ("GET", "/api/v1/organisations"): API_SIGNED_IN,
+    ("GET", "/api/v1/categories"): API_SIGNED_IN,
+    ("GET", "/api/v1/target-groups"): API_SIGNED_IN,
+    ("GET", "/api/v1/programmes"): API_SIGNED_IN,
+    ("POST", "/api/v1/programmes"): "401 403 403 ok ok 403 ok",
+    ("GET", "/api/v1/programmes/<int:programme_id>"): API_SIGNED_IN,
+    ("PATCH", "/api/v1/programmes/<int:programme_id>"): "401 403 403 ok 403 403 ok",
+    ("GET", "/api/v1/programmes/<int:programme_id>/availability"): API_SIGNED_IN,
+    ("GET", "/api/v1/bookings"): API_SIGNED_IN,  # lists only what the caller may see
+    ("POST", "/api/v1/bookings"): "401 ok ok 403 403 403 403",
+    ("GET", "/api/v1/bookings/<int:id>"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/approve"): API_BOOKING_PROVIDER,
+    ("POST", "/api/v1/bookings/<int:id>/reject"): API_BOOKING_PROVIDER,
+    ("POST", "/api/v1/bookings/<int:id>/cancel"): API_BOOKING_BUYER,
+    ("POST", "/api/v1/bookings/<int:id>/end"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/extension"): API_BOOKING_BUYER,
+    ("POST", "/api/v1/bookings/<int:id>/extension/approve"): API_BOOKING_PROVIDER,
+    ("POST", "/api/v1/bookings/<int:id>/extension/reject"): API_BOOKING_PROVIDER,
+    ("GET", "/api/v1/statistics"): API_SIGNED_IN,
+    ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
+    ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
+    ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
+}
+
+_codes = itertools.count(1)
+# Valid input where the route needs it, so that a permitted actor gets past validation.
+JSON_BODIES = {
+    "/api/v1/auth/token": lambda world: {"email": "nobody@matrix.test", "password": "wrong-password"},
+    "/api/v1/bookings": lambda world: {
+        "programme_id": world.ids["programme"], "start_date": "2026-06-01", "end_date": "2026-06-30",
+        "participant": {"reference": "ÄR-M", "name": "Matris Deltagare"},
+        "assignment": {"purpose": "Syfte", "goals": "Mål", "tasks": "Uppgifter"}},
+    "/api/v1/programmes": lambda world: {
+        "code": f"M-{next(_codes):04d}", "name": "Matrisinsats", "category": "painting", "capacity": 2,
+        "price": {"amount": "100.00", "unit": "month"}},
+    "/api/v1/programmes/<int:programme_id>": lambda world: {"schedule": "Mån–fre 9–15"},
+    "/api/v1/bookings/<int:id>/reject": lambda world: {"reason": "Matris"},
+    "/api/v1/bookings/<int:id>/cancel": lambda world: {"reason": "Matris"},
+    "/api/v1/bookings/<int:id>/end": lambda world: {"end_date": "2026-07-31", "outcome": "work"},
+    "/api/v1/bookings/<int:id>/extension": lambda world: {"end_date": "2026-09-30"},
+    "/api/v1/bookings/<int:id>/extension/reject": lambda world: {"reason": "Matris"},
+}
+QUERIES = {
+    "/api/v1/programmes/<int:programme_id>/availability": "?from=2026-06-01&to=2026-06-07",
+    "/statistik/nationell.<any(csv, xlsx):fmt>": "?year=2025",
+}
+FRESH_SESSION = {"/logga-ut"}  # routes that end the session: each actor signs in anew for them
+
+
+@pytest.fixture(scope="module")
+def world(database_template, tmp_path_factory):
+    from marketplace.app import create_app
+
+    folder = tmp_path_factory.mktemp("matrix")
+    if database_template["kind"] == "sqlite":
+        shutil.copyfile(database_template["template"], folder / "db.sqlite3")
+        url = f"sqlite:///{folder / 'db.sqlite3'}"
+    else:
+        server = make_url(database_template["url"])
+        name = f"{server.database}_matrix_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = server.set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        init_db(engine)
+        engine.dispose()
+    app = create_app(Settings(env="test", database_url=url, secret_key="matrix", instance_path=folder / "instance",
+                              scheduler_in_process=False, now=datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)))
+    app.config["WTF_CSRF_ENABLED"] = False
+    engine = app.extensions["insatstorget"].engine
+    yield build_world(app, engine)
+    engine.dispose()
+    from marketplace import clock
+
+    clock.freeze(None)
+    if database_template["kind"] != "sqlite":
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def _matches(expected: str, response) -> bool:
+    status = response.status_code
+    to_login = status == 302 and "/logga-in" in response.headers.get("Location", "").split("?")[0]
+    if expected == "login":
+        return to_login
+    if expected == "ok":
+        return status not in (401, 403, 404) and status < 500 and not to_login
+    return status == int(expected)
+
+
+def test_every_route_has_an_entry_and_every_entry_a_route(world):
+    routes = _routes(world.app)
+    assert sorted(routes - MATRIX.keys()) == [], "routes without an entry in MATRIX: decide who may use them"
+    assert sorted(MATRIX.keys() - routes) == [], "entries in MATRIX for routes that no longer exist"
+
+
+def test_every_entry_names_every_actor():
+    for key, expected in MATRIX.items():
+        assert len(expected.split()) == len(ACTOR_KEYS), key
+
+
+@pytest.mark.parametrize(("method", "rule"), sorted(MATRIX), ids=[f"{m} {r}" for m, r in sorted(MATRIX)])
+def test_route_answers_each_actor_as_the_matrix_says(world, method, rule):
+    url_rule = next((r for r in world.app.url_map.iter_rules() if r.rule == rule and method in r.methods), None)
+    if url_rule is None:
+        pytest.fail(f"{method} {rule} is in MATRIX but not in the app")
+    fresh_booking(world, world.app.extensions["insatstorget"].engine)
+    url = fill(url_rule, world) + QUERIES.get(rule, "")
+    wrong = []
+    for actor, expected in zip(ACTOR_KEYS, MATRIX[(method, rule)].split()):
+        client = world.client(actor)
+        if rule in FRESH_SESSION and actor in ACTORS:
+            client = _sign_in(world.app, world.app.extensions["insatstorget"].engine, world.users[actor])
+        kwargs = {}
+        if url.startswith("/api/"):
+            kwargs["headers"] = world.headers(actor)
+            if method in ("POST", "PATCH"):
+                kwargs["json"] = JSON_BODIES.get(rule, lambda _world: {})(world)
+        response = client.open(url, method=method, **kwargs)
+        if not _matches(expected, response):
+            wrong.append(f"{actor}: expected {expected}, got {response.status_code} {response.headers.get('Location', '')}")
+    assert wrong == [], f"{method} {url}:\n" + "\n".join(wrong)
