@@ -177,7 +177,7 @@ class ProgrammeQuery(BaseModel):
     available_to: date | None = None
     accessible: bool | None = None
     max_price: Decimal | None = Field(default=None, ge=0, max_digits=11, decimal_places=2, description="SEK")
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=100_000)  # bounded: a huge page would overflow OFFSET (500)
     per_page: int = Field(default=20, ge=1, le=100)
 
 
@@ -191,5 +191,5 @@ class LangQuery(BaseModel):
 
 
 class HsdsQuery(BaseModel):
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=100_000)  # bounded: a huge page would overflow OFFSET (500)
     per_page: int = Field(default=50, ge=1, le=100)
