@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, CheckConstraint, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from catalog.types import UTCDateTime
@@ -43,7 +43,8 @@ class BillingPeriod(SQLModel, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     closed_by_name: str | None = Field(default=None, max_length=200)
     line_count: int = 0
-    total_ore: int = 0
+    # A month's total passes 2^31 öre (21.5 million kronor) at national scale: 64-bit.
+    total_ore: int = Field(default=0, sa_type=BigInteger)
 
 
 class ChargeLine(SQLModel, table=True):

@@ -133,7 +133,7 @@ def upgrade() -> None:
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('closed_by_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('line_count', sa.Integer(), nullable=False),
-    sa.Column('total_ore', sa.Integer(), nullable=False),
+    sa.Column('total_ore', sa.BigInteger(), nullable=False),
     sa.CheckConstraint("status IN ('open', 'closed')", name='ck_billing_period_status'),
     sa.ForeignKeyConstraint(['closed_by_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('period')
