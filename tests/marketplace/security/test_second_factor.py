@@ -158,3 +158,19 @@ def test_admin_can_reset_a_lost_second_factor(client, db, login, admin_user, fro
 def test_the_fixture_admin_signs_in_fully(client, login, admin_user):
     login(admin_user)
     assert client.get("/admin/anvandare").status_code == 200
+
+
+def test_the_demo_admin_signs_in_with_the_printed_demo_key(app, engine, frozen_clock):
+    from sqlalchemy.orm import Session
+
+    from marketplace.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
+
+    frozen_clock(T0)
+    with Session(engine) as session:
+        report = seed_users(session, today=T0.date(), now=T0)
+        session.commit()
+    assert f"oathtool --totp -b {DEMO_TOTP_SECRET}" in report
+    client = app.test_client()
+    client.post("/logga-in", data={"email": "admin@demo.stockholm.se", "password": DEMO_PASSWORD})
+    assert client.post("/logga-in/kod", data={"code": _code(DEMO_TOTP_SECRET, T0)}).status_code == 302
+    assert client.get("/admin").status_code == 200
