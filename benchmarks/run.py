@@ -126,11 +126,20 @@ def _mark(ok: bool | None) -> str:
 
 
 def table(result: dict) -> list[str]:
+    """The figures as printed lines (see rows() for the same as data)."""
+    lines = [f"== {result['engine']}", f"{'measure':58} {'value':>26}  target"]
+    for name, value, target, mark in rows(result):
+        lines.append(f"{name:58} {value:>26}  {target} {mark}".rstrip())
+    return lines
+
+
+def rows(result: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, value, target, ok|MISSED|'') for every figure of one engine's result."""
     kind = result["engine"]
-    rows = [f"== {kind}", f"{'measure':58} {'value':>26}  target"]
+    rows: list[tuple[str, str, str, str]] = []
 
     def add(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
-        rows.append(f"{name:58} {value:>26}  {target} {_mark(ok)}".rstrip())
+        rows.append((name, value, target, _mark(ok)))
 
     for entry in result.get("loadgen", []):
         add(f"load generator: +{entry['added_programmes']} programmes, +{entry['added_bookings']} bookings",
@@ -193,6 +202,17 @@ def table(result: dict) -> list[str]:
     return rows
 
 
+def _markdown(result: dict, facts: dict, quick: bool) -> str:
+    """One engine's figures as a Markdown table, for benchmarks/RESULTS.md."""
+    out = [f"Engine: {result['engine']}. Machine: {facts['nproc']} cores ({facts['cpu']}), {facts['ram_gib']} GiB RAM, "
+           f"Python {facts['python']}, SQLite {facts['sqlite']}, PostgreSQL {facts['postgresql']}; "
+           f"commit {facts['commit']}, {facts['when']}" + (" (quick sizes)" if quick else ""),
+           "", "| measure | value | target | |", "|---|---|---|---|"]
+    for name, value, target, mark in rows(result):
+        out.append(f"| {name.strip()} | {value} | {target} | {mark} |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
@@ -215,9 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         path = RESULTS / f"{stamp}-{kind}{'-quick' if args.quick else ''}.json"
         path.write_text(json.dumps(result, indent=2, default=str))
         everything.append(result)
-        for line in table(result):
+        lines = table(result)
+        for line in lines:
             _say(line)
-        _say(f"(written to {path.relative_to(ROOT)}, {result['seconds']} s)")
+        markdown = path.with_suffix(".md")
+        markdown.write_text(_markdown(result, facts, args.quick))
+        _say(f"(written to {path.relative_to(ROOT)} and {markdown.name}, {result['seconds']} s)")
     return 0
 
 
