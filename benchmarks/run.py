@@ -91,6 +91,10 @@ def run_engine(kind: str, plan: dict, only: set[str]) -> dict:
                     _say(f"[{kind}] search at {programmes} programmes …")
                     result["search"][str(programmes)] = bench_search.run(
                         db.url, db.folder / "instance", today=today, per_kind=plan["search_per_kind"])
+                if "search" in only:
+                    from benchmarks import explain
+
+                    result.setdefault("explain", {})[str(programmes)] = explain.collect(engine, today=today)
                 if "pages" in only:
                     _say(f"[{kind}] pages at {programmes} programmes …")
                     result["pages"][str(programmes)] = bench_pages.run(
@@ -210,6 +214,10 @@ def _markdown(result: dict, facts: dict, quick: bool) -> str:
            "", "| measure | value | target | |", "|---|---|---|---|"]
     for name, value, target, mark in rows(result):
         out.append(f"| {name.strip()} | {value} | {target} | {mark} |")
+    for size, plans in result.get("explain", {}).items():
+        out.append(f"\n#### Query plans at {size} programmes ({result['engine']})\n")
+        for name, plan in plans.items():
+            out.append(f"{name}:\n```\n{plan}\n```")
     return "\n".join(out) + "\n"
 
 
