@@ -44,6 +44,11 @@ class Booking(SQLModel, table=True):
             name="ck_booking_status",
         ),
         Index("ix_booking_programme_status_dates", "programme_id", "status", "start_date", "end_date"),
+        # Capacity questions ask "which bookings of this programme reach past day D": with
+        # end_date second only current and future bookings are read, not the programme's
+        # history (EXPLAIN in benchmarks/RESULTS.md: free places of a result page 1.9 -> 0.5 ms).
+        Index("ix_booking_programme_end_dates", "programme_id", "end_date", "start_date",
+              postgresql_include=["status", "hold_expires_at"]),
         Index("ix_booking_buyer_status", "buyer_organisation_id", "status"),
     )
 

@@ -266,6 +266,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('ref')
     )
     op.create_index('ix_booking_buyer_status', 'booking', ['buyer_organisation_id', 'status'], unique=False)
+    op.create_index('ix_booking_programme_end_dates', 'booking', ['programme_id', 'end_date', 'start_date'], unique=False, postgresql_include=['status', 'hold_expires_at'])
     op.create_index('ix_booking_programme_status_dates', 'booking', ['programme_id', 'status', 'start_date', 'end_date'], unique=False)
     op.create_index(op.f('ix_booking_requester_id'), 'booking', ['requester_id'], unique=False)
     op.create_table('programme_change',
@@ -447,6 +448,7 @@ def downgrade() -> None:
     op.drop_table('programme_change')
     op.drop_index(op.f('ix_booking_requester_id'), table_name='booking')
     op.drop_index('ix_booking_programme_status_dates', table_name='booking')
+    op.drop_index('ix_booking_programme_end_dates', table_name='booking', postgresql_include=['status', 'hold_expires_at'])
     op.drop_index('ix_booking_buyer_status', table_name='booking')
     op.drop_table('booking')
     op.drop_index(op.f('ix_user_session_user_id'), table_name='user_session')
