@@ -155,3 +155,26 @@ def test_no_audit_row_ever_holds_a_participant_name(client, login, staff_user, d
     client.get(f"/placeringar/{booking.id}")
     client.get(f"/api/v1/bookings/{booking.id}")
     assert all(SECRET_NAME not in str(row.details) for row in audit_rows(db))
+
+
+def test_the_booking_and_programme_flows_leave_their_trail(api, db, staff_user, coordinator, frozen_clock):
+    from tests.factories import make_programme
+
+    frozen_clock(NOW)
+    programme = make_programme(db, capacity=3)
+    staff, coord = api(staff_user), api(coordinator)
+    created = staff.post("/api/v1/bookings", json={
+        "programme_id": programme.id, "start_date": "2026-06-01", "end_date": "2026-06-30",
+        "participant": {"reference": "ÄR-1", "name": SECRET_NAME},
+        "assignment": {"purpose": "Syfte", "goals": "Mål", "tasks": "Uppgifter"}})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    booking_id = str(created.get_json()["id"])
+    staff.get(f"/api/v1/bookings/{booking_id}")
+    coord.post(f"/api/v1/bookings/{booking_id}/approve")
+    coord.patch(f"/api/v1/programmes/{programme.id}", json={"schedule": "Mån–fre 8–12"})
+    trail = [(row.action, row.actor_id) for row in audit_rows(db) if row.object_id in (booking_id, str(programme.id))]
+    assert ("booking.request", staff_user.id) in trail
+    assert ("booking.read_participant", staff_user.id) in trail
+    assert ("booking.approve", coordinator.id) in trail
+    assert ("programme.update", coordinator.id) in trail
+    assert all(SECRET_NAME not in str(row.details) for row in audit_rows(db))

@@ -174,3 +174,31 @@ def test_the_demo_admin_signs_in_with_the_printed_demo_key(app, engine, frozen_c
     client.post("/logga-in", data={"email": "admin@demo.stockholm.se", "password": DEMO_PASSWORD})
     assert client.post("/logga-in/kod", data={"code": _code(DEMO_TOTP_SECRET, T0)}).status_code == 302
     assert client.get("/admin").status_code == 200
+
+
+def test_the_throttle_is_shared_by_two_app_instances_on_one_database(settings, db, staff_user):
+    from marketplace.app import create_app
+
+    apps = [create_app(settings), create_app(settings)]  # two workers: separate processes' worth of state
+    for each in apps:
+        each.config["WTF_CSRF_ENABLED"] = False
+    first, second = (each.test_client() for each in apps)
+    for number in range(settings.login_max_failures):
+        worker = first if number % 2 else second
+        assert worker.post("/logga-in", data={"email": staff_user.email, "password": "fel"}).status_code == 401
+    right = {"email": staff_user.email, "password": DEFAULT_PASSWORD}
+    assert first.post("/logga-in", data=right).status_code == 429
+    assert second.post("/api/v1/auth/token", json=right).status_code == 429
+    for each in apps:
+        each.extensions["insatstorget"].engine.dispose()
+
+
+def test_deactivation_ends_browser_sessions_and_api_tokens_at_once(app, client, db, login, api, admin_user, staff_user):
+    victim = login(staff_user, target=app.test_client())
+    token = api(staff_user)
+    assert victim.get("/").status_code == 200 and token.get("/api/v1/me").status_code == 200
+    login(admin_user)
+    assert client.post(f"/admin/anvandare/{staff_user.id}/inaktivera").status_code == 302
+    assert victim.get("/").status_code == 302
+    assert token.get("/api/v1/me").status_code == 401
+    assert db.execute(select(UserSession).where(UserSession.user_id == staff_user.id)).first() is None
