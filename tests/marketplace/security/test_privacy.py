@@ -185,3 +185,17 @@ def test_the_current_month_cannot_be_signed_off_yet(client, login, admin_user, d
     response = client.post("/admin/loggkontroll", data={"manad": "2026-05", "size": 10, "findings": "Inga"})
     assert response.status_code == 422 and "inte slut" in response.get_data(as_text=True)
     assert db.execute(select(LogReview)).first() is None
+
+
+def test_an_erased_booking_shows_gallrad_on_its_page_and_null_in_the_api(client, login, api, db, staff_user, engine, settings):
+    booking = make_booking(db, make_programme(db), requester_id=staff_user.id, end=date(2025, 1, 31))
+    assert _run_job(engine, settings) == 1
+    login(staff_user)
+    page = client.get(f"/placeringar/{booking.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "gallrade" in html and SECRET_NAME not in html
+    response = api(staff_user).get(f"/api/v1/bookings/{booking.id}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    participant = response.get_json()["participant"]
+    assert participant["reference"] == booking.participant_reference
+    assert participant["name"] is None and participant.get("contact") is None and participant.get("needs") is None
