@@ -80,7 +80,27 @@ def extract_catalogue(root: Path = ROOT) -> Catalog:
         if not message or (isinstance(message, tuple) and not message[0]):
             continue
         catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for label_sv in reference_labels(root):
+        catalogue.add(label_sv, None, [(name, 0) for name in REFERENCE_LABELS])
     return catalogue
+
+
+# Reference data with a Swedish and an English label: the Swedish label is also a msgid, so a
+# page that shows a label through _() (statistics rows) gets the English one.
+REFERENCE_LABELS = ("catalog/data/categories.csv", "catalog/data/target_groups.csv")
+
+
+def reference_labels(root: Path = ROOT) -> dict[str, str]:
+    """{label_sv: label_en} from the reference-data files."""
+    import csv
+
+    labels = {}
+    for name in REFERENCE_LABELS:
+        with (root / name).open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                if row.get("label_sv") and row.get("label_en"):
+                    labels[row["label_sv"]] = row["label_en"]
+    return labels
 
 
 def read_catalogue(path: Path, locale: str) -> Catalog:
@@ -108,6 +128,11 @@ def update() -> dict[str, int]:
         else:
             catalogue = Catalog(locale=locale, **_HEADER)
         catalogue.update(template, no_fuzzy_matching=True, update_creation_date=False)
+        if locale == "en":  # the reference data carries its own English labels
+            for label_sv, label_en in reference_labels().items():
+                message = catalogue.get(label_sv)
+                if message is not None and not message.string:
+                    message.string = label_en
         catalogue.fuzzy = False
         _write(path, catalogue, ignore_obsolete=True, include_lineno=False)
         counts[locale] = len(missing(catalogue))
