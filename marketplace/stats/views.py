@@ -47,7 +47,7 @@ def _charts(report) -> dict[str, Markup]:
     return {
         "placements": Markup(charts.bar_chart(
             "chart-placements", _("Placeringar under perioden"), _("Påbörjade, pågående och avslutade placeringar."),
-            [(row[0], row[1]) for row in report.table("placements").rows], hidden_text=_("färre än 5"))),
+            [(_(row[0]), row[1]) for row in report.table("placements").rows], hidden_text=_("färre än 5"))),
         "occupancy": Markup(charts.bar_chart(
             "chart-occupancy", _("Beläggning per insats"), _("Använda platsdagar i procent av erbjudna, per insats."),
             [(row[0], row[5]) for row in occupancy.rows], suffix=" %", hidden_text=_("inga platser"))),
