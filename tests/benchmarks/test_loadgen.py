@@ -96,3 +96,18 @@ def test_an_expired_hold_is_not_counted_as_overbooking(engine):
 
     assert overbooked_days(engine, now=NOW) == []
     assert overbooked_days(engine, now=NOW - timedelta(hours=2)) != []
+
+
+def test_seed_demo_with_sizes_adds_generated_rows_once(app, engine):
+    from marketplace.cli import main
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(main, ["seed-demo", "--programmes", "30", "--bookings", "300", "--organisations", "20"])
+    second = runner.invoke(main, ["seed-demo", "--programmes", "30", "--bookings", "300"])
+
+    assert first.exit_code == 0, first.output
+    assert "30 programmes, 300 bookings added" in first.output
+    assert second.exit_code == 0 and "0 programmes, 0 bookings added" in second.output
+    counts = _counts(engine)
+    assert counts["programmes"] == 30 and counts["organisations"] == 20
+    assert overbooked_days(engine, now=NOW) == []
