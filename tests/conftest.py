@@ -74,19 +74,32 @@ def database_url(database_template, tmp_path) -> str:
     with engine.begin() as connection:
         tables = ", ".join(f'"{t}"' for t in database_template["truncate"])
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        # Reference rows an earlier test edited (account codes) go back to the data files.
     engine.dispose()
+    _restore_reference_data(url)
+    return url
+
+
+def _restore_reference_data(url: str) -> None:
+    """Reference rows on PostgreSQL survive TRUNCATE: drop rows an earlier test added and put
+    edited ones (account codes, labels) back as the data files say."""
     from catalog.reference_data import read_rows
 
     engine = make_engine(url)
     with Session(engine) as session:
+        for table, filename in (("organisation", "organisations.csv"), ("category", "categories.csv"),
+                                ("target_group", "target_groups.csv")):
+            codes = [row["code"] for row in read_rows(filename)]
+            session.execute(text(f"DELETE FROM {table} WHERE code <> ALL(:codes)"), {"codes": codes})
+        for row in read_rows("categories.csv"):
+            session.execute(text("UPDATE category SET label_sv=:label_sv, label_en=:label_en WHERE code=:code"), row)
+        for row in read_rows("target_groups.csv"):
+            session.execute(text("UPDATE target_group SET label_sv=:label_sv, label_en=:label_en WHERE code=:code"), row)
         for row in read_rows("organisations.csv"):
             session.execute(text(
                 "UPDATE organisation SET name=:name, kind=:kind, cost_centre=:cost_centre, "
                 "cost_account=:cost_account, revenue_account=:revenue_account WHERE code=:code"), row)
         session.commit()
     engine.dispose()
-    return url
 
 
 @pytest.fixture
