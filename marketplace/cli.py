@@ -151,6 +151,20 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Restored from {path}")
 
 
+@main.command("demo-code")
+@with_appcontext
+def demo_code_command() -> None:
+    """Print the current one-time code of the demo admin and finance accounts (not in production)."""
+    import pyotp
+
+    from marketplace.demo import DEMO_TOTP_SECRET
+
+    if _settings().is_production:
+        click.echo("Error: demo codes are not available in production.", err=True)
+        sys.exit(1)
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now()))
+
+
 @main.command("seed-demo")
 @click.option("--programmes", type=click.IntRange(min=0), default=None,
               help="Also bulk-generate this many programmes (load testing; see benchmarks/)")

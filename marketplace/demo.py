@@ -43,7 +43,7 @@ def seed_users(session: Session, *, today: date, now: datetime) -> str:
                 user.totp_secret = DEMO_TOTP_SECRET  # a known second factor, so the demo can sign in
             added += 1
     return (f"Demo users: {added} added ({len(DEMO_USERS)} in all), password for all: {DEMO_PASSWORD}\n"
-            f"  Admin and finance also need a one-time code: `oathtool --totp -b {DEMO_TOTP_SECRET}` "
+            f"  Admin and finance also need a one-time code: `insatstorget demo-code` prints it (or `oathtool --totp -b {DEMO_TOTP_SECRET}`) "
             f"or add the key {DEMO_TOTP_SECRET} to an authenticator app")
 
 

@@ -65,3 +65,14 @@ def test_backup_writes_a_copy_with_every_user(runner, staff_user, tmp_path, sett
     result = _invoke(runner, "backup", str(target))
     assert result.exit_code == 0, result.output
     assert target.exists() and target.stat().st_size > 0
+
+
+def test_demo_code_prints_the_current_code_of_the_demo_second_factor(runner, frozen_clock):
+    import pyotp
+
+    from marketplace.demo import DEMO_TOTP_SECRET
+
+    moment = frozen_clock("2026-05-04T09:00:00+02:00")
+    result = _invoke(runner, "demo-code")
+    assert result.exit_code == 0
+    assert pyotp.TOTP(DEMO_TOTP_SECRET).verify(result.output.strip(), for_time=moment)
