@@ -378,20 +378,25 @@ def rebuild_availability_index(engine: Engine) -> int:
 
 
 def overbooked_days(engine: Engine, *, now: datetime) -> list[tuple]:
-    """Every (programme, day) where committing bookings exceed capacity; [] proves no overbooking.
+    """[(programme_id, first overbooked day, peak committed, capacity)]; [] proves no overbooking.
 
-    Independent of the service's code: occupancy only rises on a committing booking's
-    start date, so checking each such date covers every day of every programme.
+    Independent of the service's code, over every programme and every day: a sweep over
+    each programme's committing bookings (+1 on the start date, -1 on the end date, starts
+    of a day before ends of that day), whose running sum at a start is that day's committed
+    places. O(n log n) in the number of bookings.
     """
-    committing = ("({b}.status IN ('approved','active','ended') OR "
-                  "({b}.status = 'requested' AND {b}.hold_expires_at > :now))")
+    committing = ("(status IN ('approved','active','ended') OR "
+                  "(status = 'requested' AND hold_expires_at > :now))")
     sql = text(
-        "SELECT s.programme_id, s.day, COUNT(o.id) AS committed, p.capacity "
-        "FROM (SELECT DISTINCT programme_id, start_date AS day FROM booking b WHERE " + committing.format(b="b") + ") s "
-        "JOIN programme p ON p.id = s.programme_id "
-        "JOIN booking o ON o.programme_id = s.programme_id AND o.start_date <= s.day "
-        "AND o.end_date >= s.day AND " + committing.format(b="o") + " "
-        "GROUP BY s.programme_id, s.day, p.capacity HAVING COUNT(o.id) > p.capacity"
+        "SELECT r.pid, MIN(r.day), MAX(r.running), p.capacity FROM ("
+        " SELECT pid, day, delta, SUM(delta) OVER (PARTITION BY pid ORDER BY day, delta DESC"
+        "   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM ("
+        "  SELECT programme_id AS pid, start_date AS day, 1 AS delta FROM booking WHERE " + committing +
+        "  UNION ALL"
+        "  SELECT programme_id, end_date, -1 FROM booking WHERE " + committing +
+        " ) events"
+        ") r JOIN programme p ON p.id = r.pid "
+        "WHERE r.delta = 1 AND r.running > p.capacity GROUP BY r.pid, p.capacity"
     )
     value = now if engine.dialect.name == "postgresql" else now.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
     with engine.connect() as connection:

@@ -189,7 +189,8 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
         add(f"bookings: {entry['clients']} clients, {entry['workers']} workers: accepted/s",
             f"{entry['accepted_per_second']}", f"≥ {target}/s", entry["accepted_per_second"] >= target)
         add(f"  answers {entry['statuses']}; p95 server {entry['server_p95_ms']} ms, client {entry['client_p95_ms']} ms", "")
-        add("  overbooked programme-days after the run", str(entry["overbooked_days"]), "0", entry["overbooked_days"] == 0)
+        add("  programmes with an overbooked day after the run (all days)", str(entry["overbooked_days"]), "0",
+            entry["overbooked_days"] == 0)
     for size, entry in result.get("close", {}).items():
         close, raw = entry.get("close", {}), entry.get("raw", {})
         if "seconds" in close:
