@@ -90,7 +90,10 @@ def run_command(host: str, port: int) -> None:
 
         start_in_process(_engine(), settings)
     click.echo(f"Insatstorget is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask's app.run() refuses to serve inside a Flask CLI command, so serve with Werkzeug directly.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), use_reloader=False, use_debugger=False, threaded=True)
 
 
 @main.command("serve")

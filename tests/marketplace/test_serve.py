@@ -17,10 +17,20 @@ def _free_port() -> int:
 
 
 def test_serve_runs_workers_that_answer(settings, tmp_path):
-    port = _free_port()
     env = {**os.environ, "INSATSTORGET_DATABASE_URL": settings.database_url, "INSATSTORGET_SECRET_KEY": "x" * 32,
            "INSATSTORGET_ENV": "production", "INSATSTORGET_INSTANCE_PATH": str(tmp_path)}
-    process = subprocess.Popen([sys.executable, "-m", "marketplace.cli", "serve", "--port", str(port), "--workers", "2"],
+    _assert_answers(["serve", "--workers", "2"], env)
+
+
+def test_run_starts_the_development_server_with_its_scheduler(settings, tmp_path):
+    env = {**os.environ, "INSATSTORGET_DATABASE_URL": settings.database_url, "INSATSTORGET_ENV": "development",
+           "INSATSTORGET_INSTANCE_PATH": str(tmp_path)}
+    _assert_answers(["run"], env)
+
+
+def _assert_answers(command: list[str], env: dict) -> None:
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "marketplace.cli", *command, "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
