@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import current_app, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,13 @@ def close_request_session(_exc=None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after a form: only a path on this site (no open redirect), else the start page."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
 
 
 def client_ip() -> str:

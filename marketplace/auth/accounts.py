@@ -99,6 +99,11 @@ def count_recent_failures(session: Session, *, email: str, ip: str, since: datet
     return max(by_email, by_ip)
 
 
+def is_throttled(session: Session, *, email: str, ip: str, now: datetime, max_failures: int, window: timedelta) -> bool:
+    """The one throttle rule for every sign-in step: `max_failures` failures in `window` stop the next try."""
+    return count_recent_failures(session, email=email, ip=ip, since=now - window) >= max_failures
+
+
 class Throttled(Exception):
     """Too many failed sign-ins for this account or address: answer 429."""
 
@@ -112,7 +117,7 @@ def authenticate(
     after `max_failures` failures in `window`, the next attempt raises Throttled.
     """
     email = normalise_email(email)
-    if count_recent_failures(session, email=email, ip=ip, since=now - window) >= max_failures:
+    if is_throttled(session, email=email, ip=ip, now=now, max_failures=max_failures, window=window):
         raise Throttled()
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and user.active and passwords.verify_password(user.password_hash, password):

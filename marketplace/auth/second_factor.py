@@ -53,23 +53,18 @@ def require_full_sign_in():
     return redirect(url_for(target, next=next_path.rstrip("?") if next_path else None))
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
-
-
 def _throttled(session, user: User) -> bool:
     settings = http.settings()
-    since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    return accounts.count_recent_failures(session, email=user.email, ip=http.client_ip(), since=since) >= settings.login_max_failures
+    return accounts.is_throttled(session, email=user.email, ip=http.client_ip(), now=clock.now(),
+                                 max_failures=settings.login_max_failures,
+                                 window=timedelta(minutes=settings.login_window_minutes))
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
 @login_required
 def verify():
     if current_user.second_factor_done:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(http.safe_next(request.args.get("next")))
     if not totp.is_enrolled(current_user.user):
         return redirect(url_for(".enrol", next=request.args.get("next")))
     form, status = CodeForm(), 200
@@ -88,7 +83,7 @@ def verify():
             else:
                 totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
         if accepted:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(http.safe_next(request.args.get("next")))
         form.code.errors.append(_("Koden stämmer inte eller har redan använts. Vänta på nästa kod och försök igen."))
         status = 401
     elif request.method == "POST":
@@ -118,7 +113,7 @@ def enrol():
                 totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
         if confirmed:
             flash(_("Tvåstegsverifiering är aktiverad. Nästa gång du loggar in anger du en kod från appen."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(http.safe_next(request.args.get("next")))
         form.code.errors.append(_("Koden stämmer inte. Kontrollera att telefonens klocka går rätt och försök igen."))
         status = 422
     elif request.method == "POST":

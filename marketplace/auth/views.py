@@ -29,12 +29,6 @@ ROLE_LABELS = {
 }
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
-
-
 @bp.route("/logga-in", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -64,7 +58,7 @@ def login():
             chosen_locale = cookie_session.get("locale")
             sign_in(user, second_factor_done=not needs_totp)
             i18n.carry_locale_over_sign_in(user, chosen_locale)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(http.safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
     return render_template("marketplace/auth/login.html", form=form), status
@@ -110,7 +104,7 @@ def set_language(code: str):
         session = http.request_session()
         with transaction(session):
             session.get(User, current_user.user.id).locale = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(http.safe_next(request.form.get("next")))
 
 
 # --- admin: users ---------------------------------------------------------------------------
