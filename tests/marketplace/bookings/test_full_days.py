@@ -131,3 +131,17 @@ def test_rebuild_all_gives_the_same_index(db, staff_user):
         full_days.rebuild_all(connection)
 
     assert _stored(db) == before == _recounted(db)
+
+
+def test_any_process_that_can_write_bookings_keeps_the_index_in_step():
+    # A server worker imports the booking model long before any availability search; the
+    # flush hook must already be registered then (it once was only after the first search).
+    import subprocess
+    import sys
+
+    check = ("import sys; import marketplace.bookings.models; from sqlalchemy import event; from sqlalchemy.orm import Session; "
+             "from marketplace.bookings import full_days; "
+             "sys.exit(0 if event.contains(Session, 'after_flush', full_days._keep_in_step) else 1)")
+    assert subprocess.run([sys.executable, "-c", check]).returncode == 0
+    only_model = "import sys; import marketplace.bookings.models; sys.exit(0 if 'marketplace.bookings.full_days' in sys.modules else 1)"
+    assert subprocess.run([sys.executable, "-c", only_model]).returncode == 0
