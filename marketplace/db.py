@@ -87,16 +87,37 @@ def lock_programme(session: Session, programme_id: int) -> None:
     On PostgreSQL this is a row lock. On SQLite the whole database is already locked by
     transaction(write_lock=True); calling this outside such a transaction is a bug.
     """
-    if session.info.get("unsafe_disable_capacity_lock"):
+    from catalog.models import Programme
+
+    if _lock_is_database_wide(session):
         return
+    session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
+
+
+def lock_and_read_programme(session: Session, programme_id: int):
+    """lock_programme plus the programme row as committed, in one statement (None if absent).
+
+    The booking request path reads the programme it locks; one round trip instead of a
+    read, a lock and a refresh (benchmarks/RESULTS.md).
+    """
+    from catalog.models import Programme
+
+    query = select(Programme).where(Programme.id == programme_id).execution_options(populate_existing=True)
+    if not _lock_is_database_wide(session):
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def _lock_is_database_wide(session: Session) -> bool:
+    """True where no row lock is needed: SQLite's BEGIN IMMEDIATE (or the race test's opt-out)."""
+    if session.info.get("unsafe_disable_capacity_lock"):
+        return True
     if is_sqlite(session):
         options = session.connection().get_execution_options()
         if not options.get("sqlite_immediate"):
             raise RuntimeError("lock_programme needs transaction(session, write_lock=True) on SQLite")
-        return
-    from catalog.models import Programme
-
-    session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
+        return True
+    return False
 
 
 def try_advisory_lock(session: Session, key: str) -> bool:

@@ -14,19 +14,20 @@ from marketplace.models import Notification, OutboxMessage
 def notify(
     session: Session,
     *,
-    user_id: int,
+    user: User,
     message: str,
     now: datetime,
     link: str | None = None,
     mail_subject: str | None = None,
     mail_body: str | None = None,
 ) -> Notification:
-    """Queue a start-page note and (if mail_subject is given) an e-mail; nothing leaves before commit."""
-    note = Notification(user_id=user_id, created_at=now, message=message[:500], link=link)
+    """Queue a start-page note and (if mail_subject is given) an e-mail; nothing leaves before commit.
+
+    Takes the loaded user, not an id: callers already hold the row (no read per recipient).
+    """
+    note = Notification(user_id=user.id, created_at=now, message=message[:500], link=link)
     session.add(note)
-    if mail_subject:
-        user = session.get(User, user_id)
-        if user is not None and user.active and user.email:
-            session.add(OutboxMessage(recipient=user.email, subject=mail_subject[:300],
-                                      body=mail_body or message, created_at=now, next_attempt_at=now))
+    if mail_subject and user.active and user.email:
+        session.add(OutboxMessage(recipient=user.email, subject=mail_subject[:300],
+                                  body=mail_body or message, created_at=now, next_attempt_at=now))
     return note

@@ -24,10 +24,11 @@ from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity, states
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
+from marketplace.bookings.queries import organisations_by_id
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
 from marketplace.clock import STOCKHOLM
-from marketplace.db import lock_programme
+from marketplace.db import lock_and_read_programme, lock_programme
 from marketplace.errors import Conflict, Invalid
 from marketplace.notify import notify
 
@@ -66,17 +67,22 @@ def _mail_body(message: str) -> str:
     return f"{message}\n\nLogga in på Insatstorget för att se placeringen.\n"
 
 
-def _tell(session: Session, user_ids, message: str, booking: Booking, *, now: datetime, subject: str) -> None:
-    for user_id in dict.fromkeys(user_ids):
-        notify(session, user_id=user_id, message=message, now=now, link=booking_link(booking),
+def _tell(session: Session, recipients: list[User], message: str, booking: Booking, *, now: datetime, subject: str) -> None:
+    for user in {user.id: user for user in recipients}.values():
+        notify(session, user=user, message=message, now=now, link=booking_link(booking),
                mail_subject=subject, mail_body=_mail_body(message))
 
 
-def _coordinator_ids(session: Session, organisation_id: int) -> list[int]:
+def _coordinators(session: Session, organisation_id: int) -> list[User]:
     users = session.execute(
         select(User).where(User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)
     ).scalars()
-    return [user.id for user in users if user.has_role(Role.COORDINATOR)]
+    return [user for user in users if user.has_role(Role.COORDINATOR)]
+
+
+def _requester(session: Session, booking: Booking) -> list[User]:
+    user = session.get(User, booking.requester_id)
+    return [user] if user is not None else []
 
 
 def _programme(session: Session, booking: Booking) -> Programme:
@@ -105,9 +111,9 @@ def _transition(session: Session, booking: Booking, action: Action, *, actor: Ac
 
 def _event(session: Session, booking: Booking, from_status: str | None, to_status: str, *, actor: Actor | None,
            now: datetime, note: str = "") -> None:
+    # Flushed with the rest of the use case's rows (one unit of work, not one per row).
     session.add(BookingEvent(booking_id=booking.id, at=now, actor_id=actor.user_id if actor else None,
                              from_status=from_status, to_status=to_status, note=note))
-    session.flush()
 
 
 def _require_text(value: str | None, field: str, message: str) -> str:
@@ -167,15 +173,14 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     code "no_capacity" (409) when some day is full and request.waitlist is false. Must run
     in transaction(write_lock=True): the capacity check and the insert share the lock.
     """
-    validate_request(request, session.get(Programme, request.programme_id), today=today)
-    lock_programme(session, request.programme_id)
+    # One statement reads the programme as committed and takes its lock; validation runs
+    # on what the capacity check will see.
+    programme = lock_and_read_programme(session, request.programme_id)
+    validate_request(request, programme, today=today)
     if idempotency_key:
         existing = find_idempotent_booking(session, actor.user_id, idempotency_key)
         if existing is not None:
             return existing, False
-    programme = session.get(Programme, request.programme_id)
-    session.refresh(programme)  # capacity and status as committed, read under the lock
-    validate_request(request, programme, today=today)
     full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
     if full_day is None:
         status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
@@ -184,6 +189,9 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     else:
         raise Conflict(f"No place is free on {full_day.isoformat()}; join the waitlist or choose other dates.",
                        code="no_capacity", day=full_day.isoformat())
+    # Read what the notes need before writing, so the writes below go out in two flushes.
+    buyer = organisations_by_id(session, [actor.organisation_id, programme.organisation_id])[actor.organisation_id]
+    coordinators = _coordinators(session, programme.organisation_id) if hold else []
     booking = Booking(
         ref=f"tmp-{uuid.uuid4().hex[:16]}", programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
         requester_id=actor.user_id, status=status, start_date=request.start_date, end_date=request.end_date,
@@ -209,8 +217,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     audit.record(session, actor=actor, action="booking.request", object_type="booking", object_id=booking.id, now=now,
                  details={"ref": booking.ref, "to": status, "programme_id": programme.id})
     if hold:
-        buyer = session.get(Organisation, actor.organisation_id)
-        _tell(session, _coordinator_ids(session, programme.organisation_id),
+        _tell(session, coordinators,
               f"Ny förfrågan {booking.ref} till {programme.name} från {buyer.name}, start {booking.start_date.isoformat()}.",
               booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
     session.flush()
@@ -234,7 +241,7 @@ def approve_booking(session: Session, booking: Booking, *, actor: Actor, now: da
     _transition(session, booking, Action.APPROVE, actor=actor, now=now)
     booking.decided_at, booking.decided_by_id = now, actor.user_id
     programme = _programme(session, booking)
-    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
+    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
           now=now, subject=f"Godkänd: {booking.ref}")
     session.flush()
     return booking
@@ -247,7 +254,7 @@ def reject_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     _transition(session, booking, Action.REJECT, actor=actor, now=now, note=reason)
     booking.decided_at, booking.decided_by_id, booking.decision_reason = now, actor.user_id, reason
     programme = _programme(session, booking)
-    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
+    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
           now=now, subject=f"Avslag: {booking.ref}")
     offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
     return booking
@@ -267,7 +274,7 @@ def cancel_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     booking.decision_reason = reason
     if previous != BookingStatus.WAITLISTED.value:
         programme = _programme(session, booking)
-        _tell(session, _coordinator_ids(session, programme.organisation_id),
+        _tell(session, _coordinators(session, programme.organisation_id),
               f"{booking.ref} till {programme.name} har avbokats av köparen.", booking, now=now, subject=f"Avbokad: {booking.ref}")
     if was_holding:
         offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
@@ -312,10 +319,10 @@ def end_booking(session: Session, booking: Booking, *, actor: Actor, now: dateti
     _transition(session, booking, Action.END, actor=actor, now=now, note=text, details={"outcome": outcome})
     programme = _programme(session, booking)
     if actor.organisation_id == booking.buyer_organisation_id:
-        recipients = _coordinator_ids(session, programme.organisation_id)
+        recipients = _coordinators(session, programme.organisation_id)
     else:
-        recipients = [booking.requester_id]
-    _tell(session, [r for r in recipients if r != actor.user_id],
+        recipients = _requester(session, booking)
+    _tell(session, [r for r in recipients if r.id != actor.user_id],
           f"{booking.ref} i {programme.name} är avslutad {end_date.isoformat()}.", booking, now=now, subject=f"Avslutad: {booking.ref}")
     if freed:
         offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
@@ -356,7 +363,7 @@ def request_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     audit.record(session, actor=actor, action="booking.request_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": new_end_date.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, _coordinator_ids(session, programme.organisation_id),
+    _tell(session, _coordinators(session, programme.organisation_id),
           f"Förlängning av {booking.ref} i {programme.name} till {new_end_date.isoformat()} väntar på beslut.", booking,
           now=now, subject=f"Förlängning begärd: {booking.ref}")
     session.flush()
@@ -381,7 +388,7 @@ def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     audit.record(session, actor=actor, action="booking.approve_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "from_end": old_end.isoformat(), "to_end": new_end.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, [booking.requester_id], f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
+    _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
           booking, now=now, subject=f"Förlängning godkänd: {booking.ref}")
     session.flush()
     return booking
@@ -401,7 +408,7 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
     audit.record(session, actor=actor, action="booking.reject_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, [booking.requester_id], f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
+    _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
           now=now, subject=f"Förlängning avslagen: {booking.ref}")
     session.flush()
     return booking
@@ -419,7 +426,7 @@ def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days:
         return None
     _transition(session, booking, Action.EXPIRE, actor=None, now=now, note="Inget beslut innan tiden gick ut.")
     programme = _programme(session, booking)
-    _tell(session, [booking.requester_id], f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
+    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
           now=now, subject=f"Utgången förfrågan: {booking.ref}")
     return offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
 
@@ -448,11 +455,11 @@ def offer_freed_places(session: Session, programme_id: int, *, now: datetime, ho
         booking.hold_expires_at = now + timedelta(days=hold_days)
         _transition(session, booking, Action.OFFER, actor=None, now=now, note="En plats blev ledig.")
         session.flush()  # the new hold counts before the next booking in line is checked
-        _tell(session, [booking.requester_id],
+        _tell(session, _requester(session, booking),
               f"En plats blev ledig i {programme.name}: {booking.ref} håller nu platsen till "
               f"{booking.hold_expires_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}.", booking, now=now,
               subject=f"Plats ledig: {booking.ref}")
-        _tell(session, _coordinator_ids(session, programme.organisation_id),
+        _tell(session, _coordinators(session, programme.organisation_id),
               f"Ny förfrågan {booking.ref} till {programme.name} (från väntelistan).", booking, now=now,
               subject=f"Ny förfrågan om plats: {booking.ref}")
         offered.append(booking)

@@ -14,6 +14,8 @@ from marketplace.followups import flow
 
 def on_booking_status_changed(booking, *, session, from_status=None, to_status=None, actor_id=None, now=None, **_):
     """Runs inside the transition's transaction, so the schedule commits (or not) with it."""
+    if from_status is None and to_status not in flow.SCHEDULED_STATUSES:
+        return  # a new request or waitlisting: no follow-ups yet and none wanted (saves a read per request)
     flow.ensure_schedule(session, booking, now=now)
 
 

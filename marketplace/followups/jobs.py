@@ -54,7 +54,7 @@ def remind_overdue_followups(ctx) -> int:
                     message = (f"Uppföljning {followup.sequence} av placering {booking.ref} ({programme.name}) "
                                f"skulle ha gjorts {followup.due_date.isoformat()}.")
                     for user_id in _recipients(session, booking, programme):
-                        notify(session, user_id=user_id, message=message, now=ctx.now,
+                        notify(session, user=session.get(User, user_id), message=message, now=ctx.now,
                                link=f"/uppfoljningar/{followup.id}",
                                mail_subject=f"Försenad uppföljning: {booking.ref}",
                                mail_body=message + "\n\nRegistrera uppföljningen i Insatstorget under Uppföljningar.")

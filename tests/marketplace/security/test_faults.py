@@ -127,7 +127,7 @@ def test_the_service_recovers_when_postgresql_drops_its_connections(client, data
 
 
 def _queue_mail(db, user) -> None:
-    notify.notify(db, user_id=user.id, message="Din förfrågan är godkänd.", now=NOW, mail_subject="Godkänd",
+    notify.notify(db, user=user, message="Din förfrågan är godkänd.", now=NOW, mail_subject="Godkänd",
                   mail_body="Din förfrågan är godkänd.")
     db.commit()
 
