@@ -25,18 +25,29 @@ api = APIBlueprint("bookings_api", __name__, url_prefix="/api/v1", abp_tags=[Tag
 SECURITY = [{"bearer": []}]
 
 
+def booking_documents(session, bookings: list[Booking], actor: Actor) -> list[dict]:
+    """The Bookings of API.md; participant only for those policy allows.
+
+    Programmes, organisations and events of all of them come in two reads, whatever the
+    number of bookings (a list page is one document per row).
+    """
+    context = queries.document_context(session, bookings)
+    return [_document(booking, actor, context) for booking in bookings]
+
+
 def booking_document(session, booking: Booking, actor: Actor) -> dict:
-    """The Booking of API.md; participant only for those policy allows."""
-    programme = session.get(Programme, booking.programme_id)
-    provider = session.get(Organisation, programme.organisation_id)
-    buyer = session.get(Organisation, booking.buyer_organisation_id)
+    return booking_documents(session, [booking], actor)[0]
+
+
+def _document(booking: Booking, actor: Actor, context: queries.DocumentContext) -> dict:
+    programme, provider, buyer = context.programmes[booking.id]
     document = {
         "id": booking.id, "ref": booking.ref, "status": booking.status,
         "programme": {"id": programme.id, "code": programme.code, "name": programme.name,
                       "organisation": {"code": provider.code, "name": provider.name}},
         "buyer": {"code": buyer.code, "name": buyer.name},
         "start_date": booking.start_date, "end_date": booking.end_date, "hold_expires_at": booking.hold_expires_at,
-        "waitlist_position": queries.waitlist_position(session, booking),
+        "waitlist_position": context.waitlist_positions.get(booking.id),
         "assignment": {"purpose": booking.assignment_purpose, "goals": booking.assignment_goals,
                        "sub_goals": booking.assignment_sub_goals, "tasks": booking.assignment_tasks,
                        "participant_view": booking.assignment_participant_view},
@@ -47,7 +58,7 @@ def booking_document(session, booking: Booking, actor: Actor) -> dict:
         "price": {"amount": money_amount(booking.price_ore), "currency": "SEK", "unit": booking.price_unit},
         "extension": {"end_date": booking.extension_end_date} if booking.extension_end_date else None,
         "events": [{"at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note}
-                   for e in queries.events(session, booking)],
+                   for e in context.events.get(booking.id, [])],
     }
     if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id):
         document["participant"] = {"reference": booking.participant_reference, "name": booking.participant_name,
@@ -121,7 +132,7 @@ def list_bookings(query: BookingQuery):
         with transaction(session, write_lock=True):
             for booking in items:
                 flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(), via="api-list")
-    return {"items": [booking_document(session, b, actor) for b in items], "total": total,
+    return {"items": booking_documents(session, items, actor), "total": total,
             "page": query.page, "per_page": query.per_page}
 
 
