@@ -44,6 +44,12 @@ def ore_to_decimal(amount_ore: int) -> Decimal:
     return (Decimal(amount_ore) / 100).quantize(Decimal("0.01"))
 
 
+def ore_to_float(amount_ore: int) -> float:
+    """Öre as kronor for a spreadsheet cell, which holds a double: int / 100 is correctly
+    rounded, so the cell is the double nearest the exact amount and reads back to the öre."""
+    return amount_ore / 100
+
+
 def format_amount(amount_ore: int) -> str:
     """API form: '4500.00', '-12.50' (integer arithmetic: exact, and fast for a million lines)."""
     kronor, ore = divmod(abs(int(amount_ore)), 100)
