@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     export_dir: Path | None = None
     hold_days: int = Field(10, ge=1, le=90)
     token_hours: int = Field(8, ge=1, le=24 * 30)
+    api_token_cache_seconds: float = Field(
+        5.0, ge=0, le=60,
+        description="How long a worker reuses a bearer token's checked actor; 0 checks the database on every "
+                    "request. Revocation or deactivation done in another process takes effect within this time")
     session_hours: int = Field(10, ge=1, le=24 * 7)
     login_max_failures: int = Field(10, ge=1)
     login_window_minutes: int = Field(10, ge=1)

@@ -61,7 +61,8 @@ def current_actor() -> Actor | None:
     if request.path.startswith("/api/"):
         from marketplace.auth.tokens import actor_for_bearer
 
-        actor = actor_for_bearer(request_session(), request.headers.get("Authorization", ""))
+        actor = actor_for_bearer(request_session(), request.headers.get("Authorization", ""),
+                                 cache_seconds=settings().api_token_cache_seconds)
     elif current_user and current_user.is_authenticated:
         actor = current_user.actor
     g.actor = actor

@@ -111,6 +111,7 @@ def settings(database_url, tmp_path) -> Settings:
         instance_path=tmp_path / "instance",
         export_dir=tmp_path / "exports",
         scheduler_in_process=False,
+        api_token_cache_seconds=0,  # every request checks its token; tests/marketplace/auth/test_token_cache.py tests the cache
     )
 
 

@@ -1,14 +1,31 @@
-"""Opaque secrets for API tokens and browser sessions; only their SHA-256 is stored."""
+"""Opaque secrets for API tokens and browser sessions; only their SHA-256 is stored.
+
+A bearer token is checked on every API request. The check is one query (token, user and
+organisation joined) and, when `INSATSTORGET_API_TOKEN_CACHE_SECONDS` is above 0, its answer
+is kept per worker process for at most that many seconds (`ActorCache`). What the cache
+holds is a plain `Actor` (no ORM object), keyed by the token's digest, and only for a
+lookup that succeeded: an unknown, expired, revoked or deactivated token is asked of the
+database every time. A cached answer is refused the moment the token's own expiry passes.
+Revoking a token or deactivating its user through this process (accounts.end_all_sessions,
+or any flush that changes a user's active flag, roles, organisation, name or e-mail)
+forgets that user's entries at once; a change made by another process takes effect there
+within the TTL at most.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from catalog.models import Organisation
 from marketplace.auth.models import ApiToken, User, UserSession
 from marketplace.auth.policy import Actor
 
@@ -30,24 +47,110 @@ def issue_api_token(session: Session, user: User, *, now: datetime, lifetime: ti
     return secret, token
 
 
-def user_for_api_token(session: Session, secret: str, *, now: datetime) -> User | None:
+class ActorCache:
+    """Recent successful bearer-token lookups of this process: digest -> (actor, token expiry, stored at)."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic):
+        self.monotonic = monotonic
+        self._entries: dict[str, tuple[Actor, datetime, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, *, ttl: float, now: datetime) -> Actor | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        actor, expires_at, stored = entry
+        if self.monotonic() - stored >= ttl or expires_at <= now:
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    del self._entries[key]
+            return None
+        return actor
+
+    def put(self, key: str, actor: Actor, expires_at: datetime) -> None:
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()  # rare; a full cache only costs one query per token again
+            self._entries[key] = (actor, expires_at, self.monotonic())
+
+    def forget_user(self, user_id: int) -> None:
+        with self._lock:
+            for key in [k for k, (actor, _, _) in self._entries.items() if actor.user_id == user_id]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+actor_cache = ActorCache()
+
+
+def actor_for_api_token(session: Session, secret: str, *, now: datetime, cache_seconds: float = 0) -> Actor | None:
+    """The actor of a live token of an active user, or None; one query, or none within the cache TTL."""
+    key = digest(secret)
+    if cache_seconds > 0:
+        cached = actor_cache.get(key, ttl=cache_seconds, now=now)
+        if cached is not None:
+            return cached
     row = session.execute(
-        select(User)
+        select(User.id, User.name, User.email, User.organisation_id, User.roles, Organisation.code, ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest(secret), ApiToken.expires_at > now, ApiToken.revoked.is_(False))
-    ).scalar_one_or_none()
-    return row if row is not None and row.active else None
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(ApiToken.token_hash == key, ApiToken.expires_at > now, ApiToken.revoked.is_(False), User.active.is_(True))
+    ).first()
+    if row is None:
+        return None  # never cached: the next request asks the database again
+    user_id, name, email, organisation_id, roles, organisation_code, expires_at = row
+    actor = Actor(user_id=user_id, name=name, email=email, organisation_id=organisation_id,
+                  organisation_code=organisation_code or "", roles=frozenset(roles.split()))
+    if cache_seconds > 0:
+        actor_cache.put(key, actor, expires_at)
+    return actor
 
 
-def actor_for_bearer(session: Session, header: str) -> Actor | None:
+def actor_for_bearer(session: Session, header: str, *, cache_seconds: float = 0) -> Actor | None:
     from marketplace import clock
-    from marketplace.auth.accounts import actor_for_user
 
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    user = user_for_api_token(session, secret.strip(), now=clock.now())
-    return actor_for_user(session, user) if user else None
+    return actor_for_api_token(session, secret.strip(), now=clock.now(), cache_seconds=cache_seconds)
+
+
+# Changes that must reach the cache of this process at once (other processes: within the TTL).
+_USER_FIELDS = ("active", "roles", "organisation_id", "name", "email")
+PENDING_FORGET = "forget_actor_users"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_users(session: Session, _context) -> None:
+    changed: set[int] = set()
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, User) and obj.id is not None:
+            state = sa_inspect(obj)
+            if obj in session.deleted or any(state.attrs[name].history.has_changes() for name in _USER_FIELDS):
+                changed.add(obj.id)
+        elif isinstance(obj, ApiToken) and obj.user_id is not None:
+            changed.add(obj.user_id)
+    for user_id in changed:
+        actor_cache.forget_user(user_id)
+    if changed:
+        session.info.setdefault(PENDING_FORGET, set()).update(changed)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    # Again after commit: a request of another thread may have cached the old row in between.
+    for user_id in session.info.pop(PENDING_FORGET, ()):
+        actor_cache.forget_user(user_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING_FORGET, None)
 
 
 def open_user_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
