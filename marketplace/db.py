@@ -8,11 +8,13 @@ same free place. PostgreSQL takes a row lock (SELECT … FOR UPDATE) on the prog
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from marketplace.sqlite_gate import gate_for
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -26,6 +28,7 @@ def make_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = SQLITE_B
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_timeout_ms / 1000})
         _configure_sqlite(engine, lock_timeout_ms)
+        engine.write_gate = gate_for(engine.url.database, lock_timeout_ms / 1000)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
                          connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"})
@@ -66,19 +69,21 @@ def transaction(session: Session, *, write_lock: bool = False) -> Iterator[Sessi
     reader that later writes would otherwise fail); on PostgreSQL the use case takes row
     locks itself (lock_programme).
     """
-    if write_lock and is_sqlite(session):
-        if session.in_transaction():
+    unsafe = session.info.get("unsafe_disable_capacity_lock")  # test-only, see below
+    gate = getattr(session.get_bind(), "write_gate", None) if write_lock and not unsafe else None
+    with gate.held() if gate is not None else nullcontext():
+        if write_lock and is_sqlite(session):
+            if session.in_transaction():
+                session.rollback()
+            # Test-only: without BEGIN, check and insert are separate statements, so the race
+            # test can show overbooking (a deferred WAL transaction would fail instead).
+            session.connection(execution_options={"sqlite_unsafe_no_begin": True} if unsafe else {"sqlite_immediate": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
             session.rollback()
-        # Test-only: without BEGIN, check and insert are separate statements, so the race
-        # test can show overbooking (a deferred WAL transaction would fail instead).
-        unsafe = session.info.get("unsafe_disable_capacity_lock")
-        session.connection(execution_options={"sqlite_unsafe_no_begin": True} if unsafe else {"sqlite_immediate": True})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+            raise
 
 
 def lock_programme(session: Session, programme_id: int) -> None:
