@@ -19,7 +19,7 @@ def _capture(engine, work) -> list[tuple[str, object]]:
     captured: list[tuple[str, object]] = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             captured.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", listener)
@@ -61,8 +61,9 @@ def collect(engine, *, today: date, now: datetime | None = None) -> dict[str, st
     plans: dict[str, str] = {}
     with Session(engine) as session:
         for name, filters in kinds.items():
-            statements = _capture(engine, lambda f=filters: service.search(session, f, offset=0, limit=20, available=dates, now=now))
-            for label, (statement, parameters) in zip(("count", "page"), statements[:2]):
+            statements = _capture(engine, lambda f=filters: service.search_documents(
+                session, f, offset=0, limit=20, available=dates, today=today, now=now))
+            for label, (statement, parameters) in zip(("page with its total", "target groups"), statements[:2]):
                 plans[f"{name}: {label}"] = statement + "\n--\n" + _explain(engine, statement, parameters)
         programme_id = session.execute(select(Programme.id).where(Programme.status == "published").order_by(Programme.id)
                                        .limit(1)).scalar()

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, case, literal, select
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, case, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
@@ -196,24 +196,56 @@ def conditions(filters: ProgrammeFilters) -> list[ColumnElement[bool]]:
     if filters.organisation_id is not None:
         where.append(Programme.organisation_id == filters.organisation_id)
     if filters.accessible:
-        where.append(Programme.accessible.is_(True))
+        where.append(Programme.accessible == true())  # "= true", not "IS TRUE": an index can answer it
     if filters.max_price_ore is not None:
         where.append(Programme.price_ore <= filters.max_price_ore)
     where.extend(filters.extra)
     return where
 
 
-def programme_query(filters: ProgrammeFilters) -> Select:
-    """Select of Programme matching the filters, best match first, then by name and id."""
+def ordering(filters: ProgrammeFilters) -> list[ColumnElement]:
+    """Best match first (when words were typed), then by name in code-point order, then id."""
+    order: list[ColumnElement] = [binary_order(Programme.name), Programme.id]
     terms = filters.terms
-    query = select(Programme).where(and_(True, *conditions(filters)))
-    order = [binary_order(Programme.name), Programme.id]
     if terms:
         order.insert(0, relevance(terms).desc())
-    return query.order_by(*order)
+    return order
+
+
+def programme_query(filters: ProgrammeFilters) -> Select:
+    """Select of Programme matching the filters, best match first, then by name and id."""
+    return select(Programme).where(and_(True, *conditions(filters))).order_by(*ordering(filters))
 
 
 def count_query(filters: ProgrammeFilters) -> Select:
-    from sqlalchemy import func
-
     return select(func.count()).select_from(Programme).where(and_(True, *conditions(filters)))
+
+
+def is_narrow(filters: ProgrammeFilters) -> bool:
+    """Whether a filter leaves few enough rows that counting them beside the page is cheap."""
+    return bool(filters.terms or filters.category or filters.target_groups or filters.organisation
+                or filters.organisation_id is not None)
+
+
+def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
+    """One statement for a page of results and the exact number of matches: rows (Programme, total).
+
+    The filters are evaluated once per statement instead of once for a count and once for
+    the page. With a narrow filter (words, category, target group, organisation) the few
+    matching ids are counted with count(*) OVER () while the page is cut from them. Without
+    one, most published programmes match: the page is cut from the ordered index, which
+    stops after `limit` rows, and the total is an uncorrelated scalar subquery (computed
+    once, on the narrow status/capacity index); a condition that both share (the
+    availability set, marketplace/bookings/full_days.py) is a CTE evaluated once.
+    Only the page's ids go through the sort; the wide rows are read for those alone.
+    An empty page (offset past the end) carries no total: count_query() answers then.
+    """
+    where = and_(True, *conditions(filters))
+    order = ordering(filters)
+    if is_narrow(filters):
+        total = func.count().over()
+    else:
+        total = select(func.count()).select_from(Programme).where(where).correlate(None).scalar_subquery()
+    page = (select(Programme.id.label("id"), total.label("total")).where(where).order_by(*order)
+            .offset(offset).limit(limit).subquery("page"))
+    return select(Programme, page.c.total).join(page, page.c.id == Programme.id).order_by(*order)

@@ -95,6 +95,20 @@ def free_places_today(session: Session, programme_ids: list[int], *, today: date
     return {pid: max(capacities[pid] - used.get(pid, 0), 0) for pid in ids if pid in capacities}
 
 
+def committed_today(programme_id, *, today: date, now: datetime) -> ColumnElement[int]:
+    """SQL: a correlated scalar subquery, the places committed today of the programme `programme_id` names.
+
+    free_places_today() as a column, for a statement that reads a page of programmes anyway.
+    """
+    return (
+        select(func.count(Booking.id))
+        .where(Booking.programme_id == programme_id, committing(now=now), Booking.start_date <= today,
+               Booking.end_date >= today)
+        .correlate_except(Booking)
+        .scalar_subquery()
+    )
+
+
 def full_programme_ids(from_date: date, to_date: date, *, now: datetime):
     """SQL: ids of programmes that have no free place on some day of [from_date, to_date].
 
@@ -120,15 +134,16 @@ def full_programme_ids(from_date: date, to_date: date, *, now: datetime):
     )
 
 
-def availability_condition(from_date: date, to_date: date, *, now: datetime) -> ColumnElement[bool]:
+def availability_condition(from_date: date, to_date: date, *, now: datetime, form: str = "set") -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
     Answered from the full-days index (marketplace/bookings/full_days.py), exact for holds;
     full_programme_ids() above is the same rule swept over every booking (too slow at scale).
+    `form` picks the SQL shape of the same rule (full_days.availability_condition).
     """
     from marketplace.bookings import full_days
 
-    return full_days.availability_condition(from_date, to_date, now=now)
+    return full_days.availability_condition(from_date, to_date, now=now, form=form)
 
 
 def first_full_day(session: Session, programme_id: int, capacity: int, from_date: date, to_date: date, *,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from itertools import chain
+from typing import Literal
 
 from sqlalchemy import Column, Date, Index, Integer, MetaData, Table, and_, delete, event, insert, or_, select
 from sqlalchemy import inspect as sa_inspect
@@ -202,13 +203,29 @@ def _keep_in_step(session: Session, _context) -> None:
 # --- the availability filter ----------------------------------------------------------------
 
 
-def availability_condition(from_date: date, to_date: date, *, now: datetime):
+AvailabilityForm = Literal["set", "shared_set", "probe"]
+
+
+def availability_condition(from_date: date, to_date: date, *, now: datetime, form: AvailabilityForm = "set"):
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
     One anti-join: the programme has places and none of its days in the range is full now.
+    The same rule in three forms, for the planner's sake (benchmarks/RESULTS.md):
+    - "set": NOT IN the programmes with a full day, built once per statement (hashed);
+      cheapest when most programmes are candidates;
+    - "shared_set": the same set as a CTE, so a statement that uses the condition twice (a
+      page and its count, catalog.search.page_query) builds it once;
+    - "probe": NOT EXISTS a full day of this programme, looked up on the primary key per
+      candidate; cheapest when other filters leave few candidates (PostgreSQL may still
+      plan it as a hashed anti-join when that is cheaper).
     """
-    full = select(full_day.c.programme_id).where(
-        full_day.c.day >= from_date, full_day.c.day <= to_date,
-        or_(full_day.c.full_until.is_(None), full_day.c.full_until > now),
-    )
+    live = and_(full_day.c.day >= from_date, full_day.c.day <= to_date,
+                or_(full_day.c.full_until.is_(None), full_day.c.full_until > now))
+    if form == "probe":
+        full = select(full_day.c.programme_id).where(full_day.c.programme_id == Programme.id, live)
+        return and_(Programme.capacity > 0, ~full.exists())
+    full = select(full_day.c.programme_id).where(live)
+    if form == "shared_set":
+        full_set = full.distinct().cte("full_programmes")
+        full = select(full_set.c.programme_id)
     return and_(Programme.capacity > 0, Programme.id.not_in(full))

@@ -95,10 +95,8 @@ def search_programmes(query: ProgrammeQuery):
         organisation=query.organisation, accessible=query.accessible or None,
         max_price_ore=None if query.max_price is None else _ore(query.max_price, "max_price"),
     )
-    session, now = http.request_session(), clock.now()
-    rows, total = service.search(session, filters, offset=(query.page - 1) * query.per_page, limit=query.per_page,
-                                 available=available, now=now)
-    items = service.programme_documents(session, rows, today=clock.today(), now=now)
+    items, total = service.search_documents(http.request_session(), filters, offset=(query.page - 1) * query.per_page,
+                                            limit=query.per_page, available=available, today=clock.today(), now=clock.now())
     return ProgrammeList(items=items, total=total, page=query.page, per_page=query.per_page).model_dump(mode="json")
 
 
@@ -204,8 +202,8 @@ def hsds_services(query: HsdsQuery):
     """The published catalogue as Open Referral HSDS 3.0 services, with live free places. Open: no sign-in."""
     session, now = http.request_session(), clock.now()
     filters = ProgrammeFilters()
-    rows, total = service.search(session, filters, offset=(query.page - 1) * query.per_page, limit=query.per_page, now=now)
-    documents = service.programme_documents(session, rows, today=clock.today(), now=now)
+    documents, total = service.search_documents(session, filters, offset=(query.page - 1) * query.per_page,
+                                                limit=query.per_page, today=clock.today(), now=now)
     return hsds.service_page(documents, category_labels=service.category_labels(session),
                              target_group_labels=service.target_group_labels(session),
                              total=total, page=query.page, per_page=query.per_page,

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
+from marketplace.api_models import QueryModel
 
 Unit = Literal["month", "day", "placement"]
 Status = Literal["draft", "published", "paused", "archived"]
@@ -168,7 +169,7 @@ class ProgrammePath(BaseModel):
     programme_id: int
 
 
-class ProgrammeQuery(BaseModel):
+class ProgrammeQuery(QueryModel):
     q: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=40)
     target_group: list[str] = Field(default_factory=list, max_length=20)
@@ -181,15 +182,15 @@ class ProgrammeQuery(BaseModel):
     per_page: int = Field(default=20, ge=1, le=100)
 
 
-class AvailabilityQuery(BaseModel):
+class AvailabilityQuery(QueryModel):
     from_: date = Field(alias="from")
     to: date
 
 
-class LangQuery(BaseModel):
+class LangQuery(QueryModel):
     lang: Literal["sv", "en"] | None = None
 
 
-class HsdsQuery(BaseModel):
+class HsdsQuery(QueryModel):
     page: int = Field(default=1, ge=1, le=100_000)  # bounded: a huge page would overflow OFFSET (500)
     per_page: int = Field(default=50, ge=1, le=100)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from catalog import programmes as catalogue
 from catalog.errors import CatalogError
 from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
-from catalog.search import ProgrammeFilters, count_query, programme_query  # noqa: F401 (count_query: views)
+from catalog.search import ProgrammeFilters, count_query, is_narrow, page_query
 from marketplace import audit
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
@@ -65,22 +65,32 @@ def organisation_by_code(session: Session, code: str) -> Organisation | None:
 # --- the Programme document (API.md) ------------------------------------------------------
 
 
-def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime) -> list[dict]:
-    """The API's Programme documents, with free places today, in three queries whatever the count."""
+def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime,
+                        free: dict[int, int] | None = None,
+                        organisations: dict[int, tuple[str, str]] | None = None) -> list[dict]:
+    """The API's Programme documents, with free places today, in three queries whatever the count.
+
+    `free` ({id: places free today}) and `organisations` ({id: (code, name)}) may come with
+    the programmes (search_documents() reads them in the page's own statement): then only the
+    target groups are read here.
+    """
     ids = [p.id for p in programmes]
     groups = catalogue.target_group_codes(session, ids)
-    free = capacity.free_places_today(session, ids, today=today, now=now)
-    org_ids = {p.organisation_id for p in programmes}
-    organisations = {o.id: o for o in session.execute(select(Organisation).where(Organisation.id.in_(org_ids))).scalars()} if org_ids else {}
+    if free is None:
+        free = capacity.free_places_today(session, ids, today=today, now=now)
+    if organisations is None:
+        org_ids = {p.organisation_id for p in programmes}
+        organisations = {row.id: (row.code, row.name) for row in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(org_ids)))} if org_ids else {}
     documents = []
     for programme in programmes:
-        organisation = organisations[programme.organisation_id]
+        code, name = organisations[programme.organisation_id]
         documents.append({
             "id": programme.id,
             "code": programme.code,
             "name": programme.name,
             "description": programme.description,
-            "organisation": {"id": organisation.id, "code": organisation.code, "name": organisation.name},
+            "organisation": {"id": programme.organisation_id, "code": code, "name": name},
             "category": programme.category_code,
             "target_groups": groups.get(programme.id, []),
             "capacity": programme.capacity,
@@ -101,14 +111,51 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
     return documents
 
 
+def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
+                 available: tuple[date, date] | None, now: datetime, today: date | None = None):
+    """(programmes, total, free, organisations) in one statement (catalog.search.page_query).
+
+    With `today`, the same statement also reads each programme's organisation and the places
+    committed today, so free places and organisations cost no query of their own.
+    """
+    if available is not None:
+        # Measured forms (benchmarks/RESULTS.md): few candidates probe the index per programme;
+        # many share one set, a CTE on PostgreSQL (built once for page and count), a plain
+        # list on SQLite (whose CTE materialisation costs more than building the list twice).
+        form = "probe" if is_narrow(filters) else "shared_set" if session.get_bind().dialect.name == "postgresql" else "set"
+        condition = capacity.availability_condition(*available, now=now, form=form)
+        filters = ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, condition)})
+    query = page_query(filters, offset=offset, limit=limit)
+    if today is not None:
+        query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
+            Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now))
+    rows = session.execute(query).all()
+    if rows:
+        total = rows[0][1]
+    else:
+        total = session.execute(count_query(filters)).scalar_one() if offset > 0 else 0
+    programmes = [row[0] for row in rows]
+    if today is None:
+        return programmes, total, None, None
+    free = {row[0].id: max(row[0].capacity - row[4], 0) for row in rows}
+    organisations = {row[0].organisation_id: (row[2], row[3]) for row in rows}
+    return programmes, total, free, organisations
+
+
 def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
            available: tuple[date, date] | None = None, now: datetime) -> tuple[list[Programme], int]:
     """One page of programmes matching the filters (and free on every day of `available`), and the total."""
-    if available is not None:
-        filters = ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, capacity.availability_condition(*available, now=now))})
-    total = session.execute(count_query(filters)).scalar_one()
-    rows = list(session.execute(programme_query(filters).offset(offset).limit(limit)).scalars())
-    return rows, total
+    programmes, total, _free, _organisations = _search_page(session, filters, offset=offset, limit=limit,
+                                                            available=available, now=now)
+    return programmes, total
+
+
+def search_documents(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
+                     available: tuple[date, date] | None = None, today: date, now: datetime) -> tuple[list[dict], int]:
+    """search() as Programme documents: two statements (the page, its target groups) whatever the page size."""
+    programmes, total, free, organisations = _search_page(session, filters, offset=offset, limit=limit,
+                                                          available=available, now=now, today=today)
+    return programme_documents(session, programmes, today=today, now=now, free=free, organisations=organisations), total
 
 
 # --- labels ---------------------------------------------------------------------------------

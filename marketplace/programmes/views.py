@@ -46,7 +46,10 @@ def _labels(session) -> dict:
     return {
         "categories": service.category_labels(session, locale),
         "target_groups": service.target_group_labels(session, locale),
-        "organisations": {o.id: o for o in session.execute(select(Organisation).order_by(Organisation.name)).scalars()},
+        # Plain rows, not ORM objects: the search form lists all 290 organisations, and building
+        # that many entities cost more than the search itself (benchmarks/RESULTS.md).
+        "organisations": {row.id: row for row in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name).order_by(Organisation.name))},
         "units": {key: str(value) for key, value in UNIT_LABELS.items()},
         "statuses": STATUS_LABELS,
         "status_badges": STATUS_BADGES,
@@ -106,21 +109,21 @@ def search():
     session = http.request_session()
     values, errors = _search_args()
     page = http.page_args(default_per_page=20, max_per_page=100)
-    rows, total = [], 0
+    cards, total = [], 0
     if not errors:
         filters = ProgrammeFilters(
             q=values["q"], category=values["category"] or None, target_groups=tuple(values["target_group"]),
             organisation=values["organisation"] or None, accessible=values["accessible"] or None,
             max_price_ore=values.get("max_price_ore"),
         )
-        rows, total = service.search(session, filters, offset=page.offset, limit=page.per_page,
-                                     available=values.get("available"), now=clock.now())
+        cards, total = service.search_documents(session, filters, offset=page.offset, limit=page.per_page,
+                                                available=values.get("available"), today=clock.today(), now=clock.now())
     link_args = {k: v for k, v in values.items() if k in (
         "q", "category", "target_group", "organisation", "max_price", "available_from", "available_to") and v}
     if values["accessible"]:
         link_args["accessible"] = "1"
     return render_template(
-        "marketplace/programmes/search.html", values=values, errors=errors, cards=_cards(session, rows), total=total,
+        "marketplace/programmes/search.html", values=values, errors=errors, cards=cards, total=total,
         page=page, link_args=link_args, searched=bool(link_args), **_labels(session),
     ), 422 if errors else 200
 
@@ -386,10 +389,9 @@ def _home_panels(session, actor) -> list:
 
     panels = []
     if actor.has("coordinator"):
-        rows, total = service.search(session, ProgrammeFilters(statuses=("draft", "published", "paused"),
-                                                               organisation_id=actor.organisation_id),
-                                     offset=0, limit=6, now=clock.now())
-        documents = service.programme_documents(session, rows, today=clock.today(), now=clock.now())
+        documents, total = service.search_documents(
+            session, ProgrammeFilters(statuses=("draft", "published", "paused"), organisation_id=actor.organisation_id),
+            offset=0, limit=6, today=clock.today(), now=clock.now())
         items = [PanelItem(d["name"], url_for("programmes.detail", programme_id=d["id"]),
                            _("%(free)s av %(places)s platser lediga idag", free=d["free_places"], places=d["capacity"])
                            if d["status"] == "published" else str(STATUS_LABELS[d["status"]]))
