@@ -10,7 +10,7 @@ recomputed; for them every closed month is compared in full.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import case, func, select
@@ -21,7 +21,9 @@ from billing.lines import Line
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import period_of
 from billing.pricing import price_lines
-from marketplace.bookings.billable import BillableBooking, bookings_changed_since
+from catalog.models import Programme
+from marketplace.bookings.billable import BillableBooking, bookings_by_ids, bookings_changed_since
+from marketplace.bookings.models import Booking
 
 CHUNK = 500
 
@@ -34,20 +36,38 @@ def closed_months(session: Session, *, other_than: str | None = None) -> dict[st
     return {period: closed_at for period, closed_at in session.execute(stmt)}
 
 
-def correction_lines(session: Session, period: str) -> Iterator[Line]:
-    """Yield the correction lines closing `period` would write (unsorted)."""
+def correction_lines(session: Session, period: str, *, buyer_id: int | None = None,
+                     provider_id: int | None = None) -> Iterator[Line]:
+    """Yield the correction lines closing `period` would write (unsorted); with buyer_id or
+    provider_id, only that organisation's (found through the booking indexes, not by reading them all)."""
     closed = closed_months(session, other_than=period)
     if not closed:
         return
     since = min(closed.values())
+    if buyer_id is None and provider_id is None:
+        records: Iterable[BillableBooking] = bookings_changed_since(session, since)
+    else:
+        records = _changed_of(session, since, buyer_id, provider_id)
     chunk: list[BillableBooking] = []
-    for record in bookings_changed_since(session, since):
+    for record in records:
         chunk.append(record)
         if len(chunk) >= CHUNK:
             yield from _corrections_for(session, period, closed, chunk)
             chunk = []
     if chunk:
         yield from _corrections_for(session, period, closed, chunk)
+
+
+def _changed_of(session: Session, since: datetime, buyer_id: int | None, provider_id: int | None) -> Iterator[BillableBooking]:
+    """bookings_changed_since, restricted to one buyer and/or provider."""
+    stmt = select(Booking.id).join(Programme, Programme.id == Booking.programme_id).where(Booking.updated_at >= since)
+    if buyer_id is not None:
+        stmt = stmt.where(Booking.buyer_organisation_id == buyer_id)
+    if provider_id is not None:
+        stmt = stmt.where(Programme.organisation_id == provider_id)
+    ids = sorted(session.execute(stmt).scalars())
+    for start in range(0, len(ids), CHUNK):
+        yield from bookings_by_ids(session, ids[start:start + CHUNK])
 
 
 def billed_by_month(session: Session, booking_ids: list[int]) -> dict[tuple[int, str], tuple[int, int, object, object]]:

@@ -82,8 +82,10 @@ def _order(session: Session) -> list:
 
 
 def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None, provider: str | None = None,
-                      organisation: str | None = None, batch: int = 5000) -> Iterator[Line]:
-    """Stream a closed month's lines in file order (server-side cursor; memory stays flat)."""
+                      organisation: str | None = None, batch: int = 5000, offset: int = 0,
+                      limit: int | None = None) -> Iterator[Line]:
+    """Stream a closed month's lines in file order (server-side cursor; memory stays flat);
+    offset and limit give one page of them."""
     columns = [getattr(ChargeLine, name) for name in _FIELDS]
     stmt = select(*columns).where(ChargeLine.period == period)
     if buyer:
@@ -93,6 +95,8 @@ def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None
     if organisation:
         stmt = stmt.where((ChargeLine.buyer_code == organisation) | (ChargeLine.provider_code == organisation))
     stmt = stmt.order_by(*_order(session))
+    if offset or limit is not None:
+        stmt = stmt.offset(offset).limit(limit)
     for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
         yield Line(*row)
 

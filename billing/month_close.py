@@ -15,18 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from billing import accounting_codes
 from billing.corrections import correction_lines
-from billing.lines import Line
+from billing.lines import Line, PairTotal
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import bounds, has_ended, parse_period
-from billing.pricing import price_lines
+from billing.pricing import charge, price_lines
+from catalog.models import Organisation, Programme
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.bookings.billable import billable_bookings
+from marketplace.bookings.billable import BILLABLE_STATUSES, BillableBooking, billable_bookings, bookings_by_ids
+from marketplace.bookings.models import Booking
 from marketplace.clock import STOCKHOLM
 from marketplace.db import is_sqlite
 from marketplace.errors import Conflict
@@ -44,24 +46,90 @@ class CloseResult:
     total_ore: int
 
 
+def _charge_line(record: BillableBooking, draft, period: str) -> Line:
+    return Line(
+        period=period, kind=LineKind.CHARGE.value, corrects_period="",
+        booking_id=record.booking_id, booking_ref=record.ref,
+        programme_code=record.programme_code, programme_name=record.programme_name,
+        buyer_organisation_id=record.buyer.id, buyer_code=record.buyer.code, buyer_name=record.buyer.name,
+        buyer_cost_centre=record.buyer.cost_centre, buyer_cost_account=record.buyer.cost_account,
+        provider_organisation_id=record.provider.id, provider_code=record.provider.code,
+        provider_name=record.provider.name, provider_cost_centre=record.provider.cost_centre,
+        provider_revenue_account=record.provider.revenue_account,
+        from_date=draft.from_date, to_date=draft.to_date, days=draft.days,
+        unit_price_ore=draft.unit_price_ore, unit=draft.unit, amount_ore=draft.amount_ore, rule=draft.rule,
+    )
+
+
 def compute_lines(session: Session, period: str) -> Iterator[Line]:
     """Every line closing `period` would write now: the month's charges, then corrections (unsorted)."""
     first, last = bounds(period)
     for record in billable_bookings(session, first, last):
         for draft in price_lines(record, period):
-            yield Line(
-                period=period, kind=LineKind.CHARGE.value, corrects_period="",
-                booking_id=record.booking_id, booking_ref=record.ref,
-                programme_code=record.programme_code, programme_name=record.programme_name,
-                buyer_organisation_id=record.buyer.id, buyer_code=record.buyer.code, buyer_name=record.buyer.name,
-                buyer_cost_centre=record.buyer.cost_centre, buyer_cost_account=record.buyer.cost_account,
-                provider_organisation_id=record.provider.id, provider_code=record.provider.code,
-                provider_name=record.provider.name, provider_cost_centre=record.provider.cost_centre,
-                provider_revenue_account=record.provider.revenue_account,
-                from_date=draft.from_date, to_date=draft.to_date, days=draft.days,
-                unit_price_ore=draft.unit_price_ore, unit=draft.unit, amount_ore=draft.amount_ore, rule=draft.rule,
-            )
+            yield _charge_line(record, draft, period)
     yield from correction_lines(session, period)
+
+
+def _overlapping(first: date, last: date):
+    """Bookings overlapping [first, last] whose buyer is not the provider, with the provider's id.
+
+    A superset of billable_bookings' rows for the month (status is left to the caller or to
+    BillableBooking.is_billable), so the planner can use the (programme, end date) index.
+    """
+    return (select(Booking.id, Booking.buyer_organisation_id, Programme.organisation_id, Booking.start_date,
+                   Booking.end_date, Booking.price_ore, Booking.price_unit, Booking.status)
+            .join(Programme, Programme.id == Booking.programme_id)
+            .where(Booking.end_date >= first, Booking.start_date <= last,
+                   Booking.buyer_organisation_id != Programme.organisation_id))
+
+
+def compute_pair_lines(session: Session, period: str, *, buyer_id: int | None = None,
+                       provider_id: int | None = None) -> list[Line]:
+    """The lines closing `period` would write for one buyer, one provider or one pair (unsorted):
+    compute_lines restricted to those bookings, priced by the same code, without reading the month."""
+    if buyer_id is None and provider_id is None:
+        raise ValueError("name a buyer, a provider or both")
+    first, last = bounds(period)
+    query = _overlapping(first, last).with_only_columns(Booking.id)
+    if buyer_id is not None:
+        query = query.where(Booking.buyer_organisation_id == buyer_id)
+    if provider_id is not None:
+        query = query.where(Programme.organisation_id == provider_id)
+    ids = list(session.execute(query).scalars())
+    lines = []
+    for start in range(0, len(ids), 1000):
+        for record in bookings_by_ids(session, ids[start:start + 1000]):
+            lines.extend(_charge_line(record, draft, period) for draft in price_lines(record, period))
+    lines.extend(correction_lines(session, period, buyer_id=buyer_id, provider_id=provider_id))
+    return lines
+
+
+def preview_pair_totals(session: Session, period: str) -> list[PairTotal]:
+    """Totals per buyer–provider pair that closing `period` now would write, without building
+    the lines: each booking is priced by pricing.charge (the rule price_lines uses), so every
+    total is the sum of the rounded lines; corrections are computed in full (few)."""
+    first, last = bounds(period)
+    acc: dict[tuple[int, int], list[int]] = {}
+    rows = session.connection().execute(_overlapping(first, last).execution_options(yield_per=5000))
+    for _id, buyer_id, provider_id, start, end, price_ore, unit, status in rows:
+        if status not in BILLABLE_STATUSES:
+            continue
+        charged = charge(start, end, price_ore, unit, period)
+        if charged is None:
+            continue
+        entry = acc.get((buyer_id, provider_id))
+        if entry is None:
+            entry = acc[(buyer_id, provider_id)] = [0, 0]
+        entry[0] += charged[3]
+        entry[1] += 1
+    for line in correction_lines(session, period):
+        entry = acc.setdefault((line.buyer_organisation_id, line.provider_organisation_id), [0, 0])
+        entry[0] += line.amount_ore
+        entry[1] += 1
+    names = {row.id: (row.code, row.name) for row in session.execute(select(Organisation.id, Organisation.code, Organisation.name))}
+    totals = [PairTotal(names[b][0], names[b][1], names[p][0], names[p][1], amount, count)
+              for (b, p), (amount, count) in acc.items()]
+    return sorted(totals, key=lambda t: (t.buyer_code, t.provider_code))
 
 
 def check_codes(line: Line) -> None:

@@ -54,31 +54,44 @@ def overlap(booking: BillableBooking, period: str) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
+def charge(start_date: date, end_date: date, price_ore: int, unit: str, period: str) -> tuple[date, date, int, int] | None:
+    """(first day, last day, days, amount in öre) a billable booking with these dates and price owes
+    for `period`, or None: the one pricing rule, used for lines and for an open month's totals."""
+    first, last = bounds(period)
+    start, end = max(first, start_date), min(last, end_date)
+    if start > end:
+        return None
+    if unit == "placement" and period_of(start_date) != period:
+        return None
+    days = (end - start).days + 1
+    if unit == "month":
+        amount = money.round_ratio(price_ore * days, days_in_month(period))
+    elif unit == "day":
+        amount = price_ore * days
+    elif unit == "placement":
+        amount = price_ore
+    else:
+        raise ValueError(f"unknown price unit {unit!r}")
+    return start, end, days, amount
+
+
 def price_lines(booking: BillableBooking, period: str) -> list[LineDraft]:
     """The charge lines `booking` owes for `period` (zero or one line); [] if not billable."""
     if not booking.is_billable:
         return []
-    span = overlap(booking, period)
-    if span is None:
+    charged = charge(booking.start_date, booking.end_date, booking.price_ore, booking.price_unit, period)
+    if charged is None:
         return []
+    start, end, days, amount = charged
     unit = booking.price_unit
-    if unit == "placement" and period_of(booking.start_date) != period:
-        return []
-    days = (span[1] - span[0]).days + 1
     price = money.format_amount(booking.price_ore)
     if unit == "month":
-        month_days = days_in_month(period)
-        amount = money.round_ratio(booking.price_ore * days, month_days)
-        rule = f"month: {price} × {days}/{month_days} days, rounded half up"
+        rule = f"month: {price} × {days}/{days_in_month(period)} days, rounded half up"
     elif unit == "day":
-        amount = booking.price_ore * days
         rule = f"day: {price} × {days} days"
-    elif unit == "placement":
-        amount = booking.price_ore
-        rule = f"placement: {price} once, in the month of the start date {booking.start_date.isoformat()}"
     else:
-        raise ValueError(f"unknown price unit {unit!r}")
-    return [LineDraft(booking.booking_id, period, span[0], span[1], days, booking.price_ore, unit, amount, rule)]
+        rule = f"placement: {price} once, in the month of the start date {booking.start_date.isoformat()}"
+    return [LineDraft(booking.booking_id, period, start, end, days, booking.price_ore, unit, amount, rule)]
 
 
 def period_total(booking: BillableBooking, period: str) -> int:

@@ -28,6 +28,8 @@ bp = Blueprint("billing", __name__)
 
 FORMAT_LABELS = {"csv": N_("CSV för Excel"), "xlsx": N_("Excel (XLSX)"), "sie": N_("SIE 4")}  # shown with _()
 UNIT_LABELS = {"month": N_("månad"), "day": N_("dag"), "placement": N_("placering")}
+ORGS_PER_PAGE = 50
+LINES_PER_PAGE = 100
 
 
 def _actor(allowed=policy.can_see_billing):
@@ -65,12 +67,32 @@ def index():
 @bp.get("/fakturering/<period>")
 @login_required
 def period(period: str):
+    """The month at three depths, each a page at a time: buyers (or providers, ?per=saljare), one
+    organisation's partners (?kopare= or ?saljare=), a pair's lines (both). A narrow month shows
+    the whole buyer × provider matrix instead of the first list."""
     actor = _actor()
     period = _period_or_404(period)
+    session = http.request_session()
     buyer, provider = request.args.get("kopare") or None, request.args.get("saljare") or None
-    view = queries.period_view(http.request_session(), period, today=clock.today(), buyer=buyer, provider=provider,
-                               with_lines=bool(buyer or provider))
-    return render_template("billing/period.html", view=view, buyer=buyer, provider=provider, form=ConfirmForm(),
+    per = "saljare" if request.args.get("per") == "saljare" else "kopare"
+    paging = http.page_args(default_per_page=LINES_PER_PAGE if buyer and provider else ORGS_PER_PAGE, max_per_page=200)
+    summary = queries.month_summary(session, period, today=clock.today(), totals=not (buyer or provider))
+    matrix = rows = lines = None
+    if buyer and provider:
+        lines = queries.lines_page(session, period, closed=summary.is_closed, buyer=buyer, provider=provider,
+                                                page=paging.page, per_page=paging.per_page)
+    elif buyer or provider:
+        rows = queries.org_totals(session, summary, side="provider" if buyer else "buyer", buyer=buyer, provider=provider,
+                                  page=paging.page, per_page=paging.per_page)
+    else:
+        matrix = queries.pair_matrix(session, summary) if "per" not in request.args else None
+        if matrix is None:
+            rows = queries.org_totals(session, summary, side="provider" if per == "saljare" else "buyer",
+                                      page=paging.page, per_page=paging.per_page)
+    shown = lines or rows
+    page = http.Page(shown.page, shown.per_page) if shown else paging
+    return render_template("billing/period.html", view=summary, buyer=buyer, provider=provider, per=per, matrix=matrix,
+                           rows=rows, lines=lines, page=page, form=ConfirmForm(),
                            can_close=policy.can_close_month(actor), format_labels=FORMAT_LABELS, unit_labels=UNIT_LABELS)
 
 
@@ -117,6 +139,8 @@ def download(period: str, fmt: str):
 @bp.get("/fakturering/reskontra")
 @login_required
 def ledger():
+    """What one organisation bought and sold in a month, each list a page at a time
+    (?sida_kopt=, ?sida_salt=); an open month computes only that organisation's lines."""
     _actor()
     session = http.request_session()
     organisations = list(session.execute(select(Organisation).order_by(Organisation.code)).scalars())
@@ -127,18 +151,27 @@ def ledger():
     except DomainError:
         flash(_("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-03."), "error")
         period = previous_period(period_of(clock.today()))
-    bought = sold = []
-    view = None
+    bought = sold = None
+    closed = False
     if code and any(o.code == code for o in organisations):
-        view = queries.period_view(session, period, today=clock.today(), organisation=code)
-        bought = [line for line in view.lines if line.buyer_code == code]
-        sold = [line for line in view.lines if line.provider_code == code]
+        closed = queries.is_closed(session, period)
+        bought = queries.lines_page(session, period, closed=closed, buyer=code,
+                                    page=_page_number("sida_kopt"), per_page=LINES_PER_PAGE)
+        sold = queries.lines_page(session, period, closed=closed, provider=code,
+                                  page=_page_number("sida_salt"), per_page=LINES_PER_PAGE)
     elif code:
         flash(_("Okänd organisation."), "error")
         code = None
-    return render_template("billing/ledger.html", organisations=organisations, code=code, period=period, view=view,
-                           bought=bought, sold=sold, unit_labels=UNIT_LABELS,
-                           bought_total=sum(l.amount_ore for l in bought), sold_total=sum(l.amount_ore for l in sold))
+    return render_template("billing/ledger.html", organisations=organisations, code=code, period=period, closed=closed,
+                           bought=bought, sold=sold, unit_labels=UNIT_LABELS)
+
+
+def _page_number(name: str) -> int:
+    """A page number from the query string; anything else is page 1 (the lists clamp too high ones)."""
+    try:
+        return min(max(1, int(request.args.get(name, 1))), 1_000_000)
+    except ValueError:
+        return 1
 
 
 @bp.route("/fakturering/bokning/<ref>", methods=["GET", "POST"])
