@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from marketplace.api_models import QueryModel
 from marketplace.bookings.models import BookingStatus, Outcome
 
 _TEXT = 5000
@@ -79,7 +80,7 @@ class BookingPath(BaseModel):
     id: int = Field(ge=1, le=2**31 - 1)
 
 
-class BookingQuery(BaseModel):
+class BookingQuery(QueryModel):
     model_config = ConfigDict(populate_by_name=True)
     status: BookingStatus | None = None
     as_: Literal["buyer", "provider"] | None = Field(default=None, alias="as")

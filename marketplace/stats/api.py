@@ -8,6 +8,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace import clock, http
+from marketplace.api_models import QueryModel
 from marketplace.auth import policy
 from marketplace.errors import Invalid
 from marketplace.problems import Problem
@@ -17,7 +18,7 @@ from marketplace.stats.report import json_value, build_report
 api = APIBlueprint("stats_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="statistics")])
 
 
-class StatisticsQuery(BaseModel):
+class StatisticsQuery(QueryModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
     from_: date | None = Field(None, alias="from", description="First day, YYYY-MM-DD (default: 1 January this year)")
     to: date | None = Field(None, description="Last day, YYYY-MM-DD (default: today)")
