@@ -149,6 +149,7 @@ def actor_for_user(session: Session, user: User) -> Actor:
         organisation_id=user.organisation_id,
         organisation_code=organisation.code if organisation else "",
         roles=user.role_set,
+        organisation_name=organisation.name if organisation else "",
     )
 
 

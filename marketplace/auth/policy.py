@@ -23,6 +23,7 @@ class Actor:
     organisation_id: int
     organisation_code: str
     roles: frozenset[str]
+    organisation_name: str  # for messages that name the acting organisation
 
     def has(self, role: Role | str) -> bool:
         return str(role) in self.roles

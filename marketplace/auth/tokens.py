@@ -96,16 +96,18 @@ def actor_for_api_token(session: Session, secret: str, *, now: datetime, cache_s
         if cached is not None:
             return cached
     row = session.execute(
-        select(User.id, User.name, User.email, User.organisation_id, User.roles, Organisation.code, ApiToken.expires_at)
+        select(User.id, User.name, User.email, User.organisation_id, User.roles, Organisation.code, Organisation.name,
+               ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(ApiToken.token_hash == key, ApiToken.expires_at > now, ApiToken.revoked.is_(False), User.active.is_(True))
     ).first()
     if row is None:
         return None  # never cached: the next request asks the database again
-    user_id, name, email, organisation_id, roles, organisation_code, expires_at = row
+    user_id, name, email, organisation_id, roles, organisation_code, organisation_name, expires_at = row
     actor = Actor(user_id=user_id, name=name, email=email, organisation_id=organisation_id,
-                  organisation_code=organisation_code or "", roles=frozenset(roles.split()))
+                  organisation_code=organisation_code or "", roles=frozenset(roles.split()),
+                  organisation_name=organisation_name or "")
     if cache_seconds > 0:
         actor_cache.put(key, actor, expires_at)
     return actor

@@ -18,13 +18,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.models import Organisation, Programme, ProgrammeStatus
+from catalog.models import Programme, ProgrammeStatus
 from marketplace import audit
 from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity, states
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
-from marketplace.bookings.queries import organisations_by_id
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
 from marketplace.clock import STOCKHOLM
@@ -190,7 +189,6 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         raise Conflict(f"No place is free on {full_day.isoformat()}; join the waitlist or choose other dates.",
                        code="no_capacity", day=full_day.isoformat())
     # Read what the notes need before writing, so the writes below go out in two flushes.
-    buyer = organisations_by_id(session, [actor.organisation_id, programme.organisation_id])[actor.organisation_id]
     coordinators = _coordinators(session, programme.organisation_id) if hold else []
     booking = Booking(
         ref=f"tmp-{uuid.uuid4().hex[:16]}", programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
@@ -218,7 +216,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
                  details={"ref": booking.ref, "to": status, "programme_id": programme.id})
     if hold:
         _tell(session, coordinators,
-              f"Ny förfrågan {booking.ref} till {programme.name} från {buyer.name}, start {booking.start_date.isoformat()}.",
+              f"Ny förfrågan {booking.ref} till {programme.name} från {actor.organisation_name}, start {booking.start_date.isoformat()}.",
               booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
     session.flush()
     return booking, True

@@ -66,7 +66,7 @@ def test_a_corrected_price_is_audited_and_becomes_a_correction_for_every_closed_
     booking = make_booking(db, make_programme(db), start=date(2026, 2, 1), end=date(2026, 4, 30))
     close("2026-02", _at("2026-02"))
     close("2026-03", _at("2026-03"))
-    actor = Actor(finance_user.id, finance_user.name, finance_user.email, finance_user.organisation_id, "AMF", frozenset({"finance"}))
+    actor = Actor(finance_user.id, finance_user.name, finance_user.email, finance_user.organisation_id, "AMF", frozenset({"finance"}), "Arbetsmarknadsförvaltningen")
     with transaction(db):
         correct_booking_price(db, booking.id, 400_000, actor=actor, now=_at("2026-03", 5), reason="Avtalat pris")
 
@@ -158,7 +158,7 @@ def test_ending_a_placement_early_through_the_booking_flow_corrects_the_closed_m
 
     booking = make_booking(db, make_programme(db), status="active", start=date(2026, 3, 1), end=date(2026, 4, 30))
     close("2026-03", _at("2026-03"))
-    actor = Actor(staff_user.id, staff_user.name, staff_user.email, staff_user.organisation_id, "RK", frozenset({"staff"}))
+    actor = Actor(staff_user.id, staff_user.name, staff_user.email, staff_user.organisation_id, "RK", frozenset({"staff"}), "Rinkeby-Kista")
     with transaction(db, write_lock=True):
         flow.end_booking(db, db.get(Booking, booking.id), actor=actor, now=_at("2026-03", 10), today=date(2026, 4, 10),
                          end_date=date(2026, 3, 20), outcome="work", hold_days=10)
