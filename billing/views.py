@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from billing import demo as _demo  # noqa: F401  (registers the demo step)
 from billing import money, operations, queries
@@ -220,8 +220,13 @@ def booking(ref: str):
 @login_required
 def organisations():
     _actor(policy.can_edit_accounting_codes)
-    rows = list(http.request_session().execute(select(Organisation).order_by(Organisation.code)).scalars())
-    return render_template("billing/organisations.html", organisations=rows)
+    session = http.request_session()
+    paging = http.page_args(default_per_page=ORGS_PER_PAGE, max_per_page=200)
+    total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
+    page = http.Page(max(1, min(paging.page, (total + paging.per_page - 1) // paging.per_page or 1)), paging.per_page)
+    rows = list(session.execute(select(Organisation).order_by(Organisation.code)
+                                .offset(page.offset).limit(page.per_page)).scalars())
+    return render_template("billing/organisations.html", organisations=rows, page=page, total=total)
 
 
 @bp.route("/admin/organisationer/<code>", methods=["GET", "POST"])

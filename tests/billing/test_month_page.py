@@ -139,3 +139,12 @@ def test_the_open_month_totals_and_one_organisations_lines_are_what_closing_writ
                 values["end_date"] = booking.start_date
             booking = change_booking(db, booking, at=_at(period, 10 + index), **values)
     assert any(l.kind == "correction" for l in compute_lines(db, "2026-06"))
+
+
+def test_the_organisations_admin_page_is_paged(db, client, login, admin_user):
+    login(admin_user)
+    first = client.get("/admin/organisationer?per_page=5").get_data(as_text=True)
+    last = client.get("/admin/organisationer?per_page=5&page=999").get_data(as_text=True)
+    codes = [re.findall(r'<th scope="row">(\w+)</th>', page) for page in (first, last)]
+    assert len(codes[0]) == 5 and codes[0] == sorted(codes[0]) and 'rel="next"' in first
+    assert codes[1] and not set(codes[0]) & set(codes[1]) and 'rel="next"' not in last and 'rel="prev"' in last
