@@ -266,6 +266,12 @@ def booking_rows(start_id: int, first_number: int, count: int, programmes, *, rn
             reason = "Deltagaren har fått arbete."
         elif status == "expired":
             hold = created + timedelta(days=10)
+        # Nothing is decided, expired or changed after `now` (billing reads updated_at as the
+        # moment a row last changed: a future one would count as changed after every close).
+        if decided_at is not None:
+            decided_at = min(decided_at, now)
+        if status == "expired":
+            hold = min(hold, now)
         waitlisted_at = created if status == "waitlisted" else None
         booking_id = start_id + (number - first_number)
         ref = f"B-{start.year}-{BOOKING_MARK}{number:07d}"
@@ -273,7 +279,8 @@ def booking_rows(start_id: int, first_number: int, count: int, programmes, *, rn
         if events is not None:
             events.append((booking_id, created, staff[buyer], None, "requested" if status != "waitlisted" else "waitlisted", ""))
             if status not in ("requested", "waitlisted"):
-                events.append((booking_id, decided_at or created + timedelta(days=1), decided_by, "requested", status, reason or ""))
+                events.append((booking_id, decided_at or min(created + timedelta(days=1), now), decided_by, "requested", status,
+                               reason or ""))
         return (booking_id, ref, pid, buyer, staff[buyer], status, start, end, price, unit,
                 f"P-{number:08d}", f"Deltagare {number}", "070-000 00 00", None,
                 "Arbetsträning för att pröva arbetsförmåga.", "Komma i sysselsättning.", "Passa tider.",

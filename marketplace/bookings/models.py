@@ -50,6 +50,9 @@ class Booking(SQLModel, table=True):
         Index("ix_booking_programme_end_dates", "programme_id", "end_date", "start_date",
               postgresql_include=["status", "hold_expires_at"]),
         Index("ix_booking_buyer_status", "buyer_organisation_id", "status"),
+        # Billing corrections ask "which bookings changed since the month was closed": without
+        # it, previewing or closing a month read the whole table (migration 0007).
+        Index("ix_booking_updated_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
