@@ -53,11 +53,11 @@ def body(programme: tuple, start: date, rng: random.Random, *, today: date) -> b
 
 
 def run(database_url: str, instance, engine, *, today: date, now, workers: int = 4, clients: int = 16,
-        requests_per_client: int = 60, seed: int = 7) -> dict:
+        requests_per_client: int = 60, seed: int = 7, threads: int = 4) -> dict:
     rng = random.Random(seed)
     spread, hot = _targets(engine, rng=rng)
     emails = _staff(engine, clients)
-    with Server(database_url, instance, workers=workers) as server:
+    with Server(database_url, instance, workers=workers, threads=threads) as server:
         tokens = [api_token(server.port, email, "demo-losen-2026") for email in emails]
         client_rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
         first = today + timedelta(days=14)
@@ -75,7 +75,7 @@ def run(database_url: str, instance, engine, *, today: date, now, workers: int =
     result = summarise(load.samples, load.seconds)
     accepted = sum(1 for s in load.samples if s.status == 201)
     result.update({
-        "clients": clients, "workers": workers, "seconds": round(load.seconds, 2),
+        "clients": clients, "workers": workers, "threads": threads, "seconds": round(load.seconds, 2),
         "accepted": accepted, "accepted_per_second": round(accepted / load.seconds, 1) if load.seconds else None,
         "full_409": sum(1 for s in load.samples if s.status == 409),
         "hot": summarise([s for s in load.samples if s.label == "hot"]),

@@ -96,13 +96,14 @@ def service_env(database_url: str, instance: Path, **extra: str) -> dict[str, st
 class Server:
     """`insatstorget serve --workers N` (gunicorn, gthread) as a subprocess on a free port."""
 
-    def __init__(self, database_url: str, instance: Path, *, workers: int = 2, env: dict | None = None):
+    def __init__(self, database_url: str, instance: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None):
         self.port = free_port()
         self.workers = workers
         instance.mkdir(parents=True, exist_ok=True)
         self.log = (instance / f"server-{self.port}.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "marketplace.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+            [sys.executable, "-m", "marketplace.cli", "serve", "--port", str(self.port), "--workers", str(workers),
+             "--threads", str(threads)],
             env=service_env(database_url, instance, **(env or {})), stdout=self.log, stderr=subprocess.STDOUT,
             cwd=str(ROOT),
         )

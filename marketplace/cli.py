@@ -100,11 +100,13 @@ def run_command(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (1: one request at a time per process).")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the production server (gunicorn) with several workers."""
     from marketplace.wsgi_server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
 
 
 @main.command("scheduler")

@@ -20,12 +20,13 @@ class _Server(BaseApplication):
         return app
 
 
-def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 4) -> None:
+    """threads=1 runs plain pre-forked processes (gunicorn's sync worker)."""
     _Server({
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
         "accesslog": "-",
         "timeout": 60,
         "graceful_timeout": 20,
