@@ -87,10 +87,12 @@ class Page:
         return (self.page - 1) * self.per_page
 
 
-def page_args(default_per_page: int = 20, max_per_page: int = 100) -> Page:
-    """Paging from the query string for pages (the API validates with pydantic instead)."""
+def page_args(default_per_page: int = 20, max_per_page: int = 100, param: str = "page") -> Page:
+    """Paging from the query string for pages (the API validates with pydantic instead).
+
+    A page with two lists gives the second its own `param`."""
     try:
-        page = min(max(1, int(request.args.get("page", 1))), 1_000_000)  # a huge page would overflow OFFSET
+        page = min(max(1, int(request.args.get(param, 1))), 1_000_000)  # a huge page would overflow OFFSET
     except ValueError:
         page = 1
     try:

@@ -65,27 +65,31 @@ def list_bookings(session: Session, actor: Actor, *, side: str | None = None, st
     return list(items), total
 
 
-def list_incoming(session: Session, actor: Actor, *, now: datetime, limit: int = 200) -> list[Booking]:
-    """Requests to actor's organisation whose hold still runs, oldest first (the coordinator's queue)."""
-    if not actor.has(Role.COORDINATOR):
-        return []
-    return list(session.execute(
-        select(Booking).join(Programme, Programme.id == Booking.programme_id)
-        .where(Programme.organisation_id == actor.organisation_id, Booking.status == BookingStatus.REQUESTED.value,
-               Booking.hold_expires_at > now)
-        .order_by(Booking.created_at, Booking.id).limit(limit)
-    ).scalars())
+def _page_of(session: Session, query, order, offset: int, limit: int) -> tuple[list[Booking], int]:
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return list(session.execute(query.order_by(*order).offset(offset).limit(limit)).scalars()), total
 
 
-def list_pending_extensions(session: Session, actor: Actor, *, limit: int = 200) -> list[Booking]:
+def list_incoming(session: Session, actor: Actor, *, now: datetime, offset: int = 0,
+                  limit: int = 20) -> tuple[list[Booking], int]:
+    """Requests to actor's organisation whose hold still runs, oldest first (the coordinator's queue), and their number."""
     if not actor.has(Role.COORDINATOR):
-        return []
-    return list(session.execute(
-        select(Booking).join(Programme, Programme.id == Booking.programme_id)
-        .where(Programme.organisation_id == actor.organisation_id, Booking.extension_end_date.is_not(None),
-               Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value]))
-        .order_by(Booking.updated_at, Booking.id).limit(limit)
-    ).scalars())
+        return [], 0
+    query = (select(Booking).join(Programme, Programme.id == Booking.programme_id)
+             .where(Programme.organisation_id == actor.organisation_id, Booking.status == BookingStatus.REQUESTED.value,
+                    Booking.hold_expires_at > now))
+    return _page_of(session, query, (Booking.created_at, Booking.id), offset, limit)
+
+
+def list_pending_extensions(session: Session, actor: Actor, *, offset: int = 0,
+                            limit: int = 20) -> tuple[list[Booking], int]:
+    """Extensions waiting for actor's organisation, oldest first, and their number."""
+    if not actor.has(Role.COORDINATOR):
+        return [], 0
+    query = (select(Booking).join(Programme, Programme.id == Booking.programme_id)
+             .where(Programme.organisation_id == actor.organisation_id, Booking.extension_end_date.is_not(None),
+                    Booking.status.in_([BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value])))
+    return _page_of(session, query, (Booking.updated_at, Booking.id), offset, limit)
 
 
 def list_recent_answers(session: Session, actor: Actor, *, now: datetime, days: int = 30, limit: int = 8) -> list[Booking]:

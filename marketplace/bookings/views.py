@@ -198,12 +198,23 @@ def incoming():
         abort(403)
     session = http.request_session()
     now = clock.now()
-    requests_ = queries.list_incoming(session, actor, now=now)
-    extensions = queries.list_pending_extensions(session, actor)
+    page, extension_page = http.page_args(default_per_page=50), http.page_args(default_per_page=50, param="sida_forlangningar")
+    requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
+    if not requests_ and total:  # past the last page (an old link): show the last one
+        page = http.Page((total + page.per_page - 1) // page.per_page, page.per_page)
+        requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
+    extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
+                                                                  limit=extension_page.per_page)
+    if not extensions and extension_total:
+        extension_page = http.Page((extension_total + extension_page.per_page - 1) // extension_page.per_page,
+                                   extension_page.per_page)
+        extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
+                                                                      limit=extension_page.per_page)
     programmes = queries.programmes_by_id(session, [b.programme_id for b in requests_ + extensions])
     organisations = queries.organisations_by_id(session, [b.buyer_organisation_id for b in requests_ + extensions])
     days_left = {b.id: queries.days_left_on_hold(b, now=now) for b in requests_}
     return render_template("marketplace/bookings/incoming.html", requests=requests_, extensions=extensions,
+                           page=page, total=total, extension_page=extension_page, extension_total=extension_total,
                            programmes=programmes, organisations=organisations, days_left=days_left, **_labels())
 
 
@@ -419,11 +430,11 @@ def _panels(session, actor) -> list[home.Panel]:
             more_url=url_for("bookings.mine", status="requested") if total > 5 else None, more_text=_("Visa alla"),
         ))
     if actor.has(Role.COORDINATOR):
-        incoming_ = queries.list_incoming(session, actor, now=now, limit=6)
+        incoming_, _total = queries.list_incoming(session, actor, now=now, limit=5)
         panels.append(home.Panel(
             title=_("Inkommande förfrågningar"),
             items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
-                                  note=_("%(n)s dagar kvar", n=queries.days_left_on_hold(b, now=now))) for b in incoming_[:5]],
+                                  note=_("%(n)s dagar kvar", n=queries.days_left_on_hold(b, now=now))) for b in incoming_],
             empty_text=_("Inga förfrågningar väntar på ditt beslut."),
             more_url=url_for("bookings.incoming"), more_text=_("Alla inkommande förfrågningar"),
         ))

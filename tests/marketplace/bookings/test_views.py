@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from marketplace.audit_models import AuditLog
 from marketplace.bookings.models import Booking
-from tests.marketplace.bookings._factories import _make_programme
+from tests.marketplace.bookings._factories import _make_booking, _make_programme
 
 
 @pytest.fixture(autouse=True)
@@ -202,3 +202,27 @@ def test_the_occupancy_calendar_is_for_the_providers_coordinators(app, client, l
     assert page.status_code == 200 and "Plats 2" in text and booking.ref in text and "Ledig" in text
     assert _second_client(app, login, other_coordinator).get(f"/insatser/{programme.id}/belaggning").status_code == 404
     assert _second_client(app, login, coordinator).get(f"/insatser/{programme.id}/belaggning?fran=nonsense").status_code == 200
+
+
+def test_incoming_requests_and_extensions_are_paged_separately_and_a_page_past_the_end_shows_the_last(
+        app, client, login, db, staff_user, coordinator):
+    programme = _make_programme(db, capacity=100)
+    requests = [_make_booking(db, programme, status="requested", start=date(2026, 4, 1), end=date(2026, 4, 30),
+                              requester_id=staff_user.id) for _ in range(53)]
+    extended = _make_booking(db, programme, status="approved", start=date(2026, 4, 1), end=date(2026, 4, 30),
+                             requester_id=staff_user.id)
+    extended.extension_end_date = date(2026, 5, 31)
+    db.commit()
+    login(coordinator)
+
+    first = client.get("/forfragningar").get_data(as_text=True)
+    second = client.get("/forfragningar?page=2").get_data(as_text=True)
+    shown_first = {b.ref for b in requests if b.ref + "<" in first}
+    shown_second = {b.ref for b in requests if b.ref + "<" in second}
+    assert len(shown_first) == 50 and len(shown_second) == 3 and not shown_first & shown_second
+    assert "Sida 1 av 2" in first and "Sida 2 av 2" in second
+    assert extended.ref in first and extended.ref in second  # the extensions keep their own page
+    assert "page=2" in first and "sida_forlangningar=1" in first
+    past = client.get("/forfragningar?page=99").get_data(as_text=True)
+    assert "Sida 2 av 2" in past and {b.ref for b in requests if b.ref + "<" in past} == shown_second
+    assert client.get("/forfragningar?page=x&sida_forlangningar=-4").status_code == 200
