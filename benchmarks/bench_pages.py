@@ -22,6 +22,7 @@ from benchmarks.loadgen import USER_DOMAIN
 
 FINANCE_EMAIL = f"finance.bench@{USER_DOMAIN}"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MONTH_PAGE_REPEATS = 5  # the slowest of five is reported as p95
 SEARCH_PAGE_CANDIDATES = ("/insatser", "/program", "/katalog", "/sok")
 
 
@@ -100,26 +101,43 @@ def run(database_url: str, instance, engine, *, today: date, now: datetime, per_
         load = run_load(server.port, factory, clients=1, requests_per_client=per_kind * len(labels))
         for label in labels:
             result[label] = summarise([s for s in load.samples if s.label == label])
-        # The month summary pages are measured a few times only: a closed month reads its
-        # stored lines, the open month is a live preview over every billable booking.
+        # The month summary pages are measured a few times each: a closed month reads its
+        # stored lines' aggregates, the open month is a live preview over the billable bookings;
+        # the drill-downs are one buyer's providers and one pair's lines (paginated).
         errors = list(load.errors)
         month_pages = ((f"month summary, closed ({closed})", f"/fakturering/{closed}"),
-                       (f"month summary, open preview ({current})", f"/fakturering/{current}")) if month_pages else ()
+                       ("month summary, closed, one buyer (RK)", f"/fakturering/{closed}?kopare=RK"),
+                       ("month summary, closed, one pair's lines (RK-AMF)", f"/fakturering/{closed}?kopare=RK&saljare=AMF"),
+                       (f"month summary, open preview ({current})", f"/fakturering/{current}"),
+                       ("month summary, open, one buyer (RK)", f"/fakturering/{current}?kopare=RK"),
+                       ) if month_pages else ()
         for label, path in month_pages:
-            # One request each: at national scale one render takes seconds to minutes.
-            started = time.perf_counter()
-            try:
-                status, headers, body = request("127.0.0.1", server.port, "GET", path, headers={"Cookie": finance},
-                                                timeout=page_timeout)
-            except OSError:  # timed out: the figure is "more than page_timeout"; the server is stopped below
+            samples = []
+            for _ in range(MONTH_PAGE_REPEATS):
+                started = time.perf_counter()
+                try:
+                    status, headers, body = request("127.0.0.1", server.port, "GET", path, headers={"Cookie": finance},
+                                                    timeout=page_timeout)
+                except OSError:  # timed out: the figure is "more than page_timeout"
+                    samples = None
+                    break
+                match = re.search(r"app;dur=([0-9.]+)", headers.get("server-timing", ""))
+                samples.append((status, float(match.group(1)) if match else None, (time.perf_counter() - started) * 1000,
+                                len(body)))
+            if samples is None:
                 result[label] = {"requests": 1, "statuses": {"timeout": 1}, "server_p50_ms": None, "server_p95_ms": None,
                                  "client_p50_ms": None, "client_p95_ms": None, "timed_out_after_s": page_timeout}
-                break
-            client_ms = (time.perf_counter() - started) * 1000
-            match = re.search(r"app;dur=([0-9.]+)", headers.get("server-timing", ""))
-            server_ms = float(match.group(1)) if match else None
-            result[label] = {"requests": 1, "statuses": {str(status): 1}, "server_p50_ms": server_ms,
-                             "server_p95_ms": server_ms, "client_p50_ms": round(client_ms, 1),
-                             "client_p95_ms": round(client_ms, 1), "bytes": len(body)}
+                continue
+            server_ms = sorted(s[1] for s in samples if s[1] is not None)
+            client_ms = sorted(s[2] for s in samples)
+            statuses: dict[str, int] = {}
+            for s in samples:
+                statuses[str(s[0])] = statuses.get(str(s[0]), 0) + 1
+            result[label] = {"requests": len(samples), "statuses": statuses,
+                             "server_p50_ms": server_ms[len(server_ms) // 2] if server_ms else None,
+                             "server_p95_ms": server_ms[-1] if server_ms else None,
+                             "client_p50_ms": round(client_ms[len(client_ms) // 2], 1),
+                             "client_p95_ms": round(client_ms[-1], 1),
+                             "bytes": samples[-1][3]}
         result["_errors"] = errors[:10]
     return result

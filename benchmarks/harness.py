@@ -200,8 +200,13 @@ def page_session(port: int, email: str, password: str, *, totp_secret: str | Non
     if totp_secret:
         import pyotp
 
+        totp = pyotp.TOTP(totp_secret)
         _, _, html = call("GET", "/logga-in/kod")
-        status, headers, _ = call("POST", "/logga-in/kod", {"code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf(html)})
+        status, headers, html = call("POST", "/logga-in/kod", {"code": totp.now(), "csrf_token": csrf(html)})
+        if status == 401:  # this code was used by an earlier sign-in (replay protection): take the next one
+            time.sleep(totp.interval - time.time() % totp.interval + 1)
+            _, _, html = call("GET", "/logga-in/kod")
+            status, headers, _ = call("POST", "/logga-in/kod", {"code": totp.now(), "csrf_token": csrf(html)})
         if status != 302:
             raise RuntimeError(f"second factor of {email} answered {status}")
     return "; ".join(f"{k}={v}" for k, v in cookies.items())

@@ -99,10 +99,9 @@ def run_engine(kind: str, plan: dict, only: set[str]) -> dict:
                     result.setdefault("explain", {})[str(programmes)] = explain.collect(engine, today=today)
                 if "pages" in only:
                     _say(f"[{kind}] pages at {programmes} programmes …")
-                    # The month pages once, at the first size: at national scale one render takes minutes.
                     result["pages"][str(programmes)] = bench_pages.run(
                         db.url, db.folder / "instance", engine, today=today, now=now, per_kind=plan["search_per_kind"] // 2,
-                        month_pages=not result["pages"], page_timeout=plan["page_timeout"])
+                        page_timeout=plan["page_timeout"])
             if "bookings" in only:
                 result["bookings"] = []
                 per_client_total = plan["booking_requests"]
