@@ -1,0 +1,122 @@
+"""Cost of one request, in-process: Python CPU and SQL statements per booking request and per search.
+
+    python -m benchmarks.profile_requests [--engine sqlite|postgresql] [--programmes N] [--bookings M] [-n 300]
+                                          [--pyinstrument]
+
+Wall-clock load figures depend on everything else the machine does; CPU time and the number
+of statements per request say what one request costs, which is what the throughput limit
+is made of (benchmarks/RESULTS.md). Builds a throwaway database with benchmarks.loadgen,
+signs a staff user in through the API, then runs the requests through Flask's test client
+(no HTTP server, no client threads) with a statement counter on the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from benchmarks import bench_bookings, bench_search
+from benchmarks.harness import BENCH_SECRET, bench_database
+from benchmarks.loadgen import generate
+
+
+def _measure(label: str, call, n: int, statements: list[int], profiler=None) -> dict:
+    codes: dict[int, int] = {}
+    for _ in range(min(20, n)):  # warm: compiled statement caches, prepared statements
+        call()
+    statements[0] = 0
+    if profiler is not None:
+        profiler.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        status = call()
+        codes[status] = codes.get(status, 0) + 1
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if profiler is not None:
+        profiler.stop()
+    return {"label": label, "requests": n, "statuses": codes, "cpu_ms": round(1000 * cpu / n, 2),
+            "wall_ms": round(1000 * wall / n, 2), "statements": round(statements[0] / n, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--programmes", type=int, default=5_000)
+    parser.add_argument("--bookings", type=int, default=100_000)
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--pyinstrument", action="store_true", help="print a profile of the booking requests")
+    args = parser.parse_args(argv)
+    now = datetime.now(timezone.utc)
+    today = now.date()
+    with bench_database(args.engine, name="insatstorget_profile") as db:
+        from marketplace.db import make_engine
+
+        engine = make_engine(db.url)
+        generate(engine, programmes=args.programmes, bookings=args.bookings, organisations=290, today=today, now=now)
+        os.environ.update({"INSATSTORGET_DATABASE_URL": db.url, "INSATSTORGET_SECRET_KEY": BENCH_SECRET,
+                           "INSATSTORGET_ENV": "development", "INSATSTORGET_INSTANCE_PATH": str(db.folder / "instance"),
+                           "INSATSTORGET_SCHEDULER_IN_PROCESS": "false", "INSATSTORGET_LOG_LEVEL": "WARNING"})
+        from marketplace.app import create_app
+
+        app = create_app()
+        client = app.test_client()
+        email = bench_bookings._staff(engine, 1)[0]
+        token = client.post("/api/v1/auth/token", json={"email": email, "password": "demo-losen-2026"}).get_json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        statements = [0]
+
+        def count(*_args, **_kwargs):
+            statements[0] += 1
+
+        event.listen(Engine, "before_cursor_execute", count)
+        rng = random.Random(1)
+        spread, _hot = bench_bookings._targets(engine, rng=rng)
+
+        def book() -> int:
+            # Far apart start dates: nearly every request is accepted (201), the costly path.
+            start = today + timedelta(days=14 + rng.randrange(1700))
+            body = bench_bookings.body(rng.choice(spread), start, rng, today=today)
+            return client.post("/api/v1/bookings", data=body, headers={
+                **auth, "Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}).status_code
+
+        searches = bench_search.queries(today)
+
+        def searcher(kind: str):
+            paths = searches[kind]
+            position = [0]
+
+            def search() -> int:
+                position[0] += 1
+                return client.get(paths[position[0] % len(paths)], headers=auth).status_code
+            return search
+
+        profiler = None
+        if args.pyinstrument:
+            import pyinstrument
+
+            profiler = pyinstrument.Profiler(interval=0.0005)
+        rows = [_measure("booking request (POST /api/v1/bookings)", book, args.n, statements, profiler)]
+        for kind in searches:
+            rows.append(_measure(f"search: {kind}", searcher(kind), args.n, statements))
+        rows.append(_measure("trivial: /api/v1/me", lambda: client.get("/api/v1/me", headers=auth).status_code,
+                             args.n, statements))
+        event.remove(Engine, "before_cursor_execute", count)
+        engine.dispose()
+    print(f"{args.engine}, {args.programmes} programmes, {args.bookings} bookings, {args.n} requests each, in-process")
+    print(f"| request | CPU ms | wall ms | SQL statements | answers |\n|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['label']} | {row['cpu_ms']} | {row['wall_ms']} | {row['statements']} | {row['statuses']} |")
+    if profiler is not None:
+        print(profiler.output_text(unicode=False, color=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
