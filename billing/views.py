@@ -156,22 +156,14 @@ def ledger():
     if code and any(o.code == code for o in organisations):
         closed = queries.is_closed(session, period)
         bought = queries.lines_page(session, period, closed=closed, buyer=code,
-                                    page=_page_number("sida_kopt"), per_page=LINES_PER_PAGE)
+                                    page=http.page_args(param="sida_kopt").page, per_page=LINES_PER_PAGE)
         sold = queries.lines_page(session, period, closed=closed, provider=code,
-                                  page=_page_number("sida_salt"), per_page=LINES_PER_PAGE)
+                                  page=http.page_args(param="sida_salt").page, per_page=LINES_PER_PAGE)
     elif code:
         flash(_("Okänd organisation."), "error")
         code = None
     return render_template("billing/ledger.html", organisations=organisations, code=code, period=period, closed=closed,
                            bought=bought, sold=sold, unit_labels=UNIT_LABELS)
-
-
-def _page_number(name: str) -> int:
-    """A page number from the query string; anything else is page 1 (the lists clamp too high ones)."""
-    try:
-        return min(max(1, int(request.args.get(name, 1))), 1_000_000)
-    except ValueError:
-        return 1
 
 
 @bp.route("/fakturering/bokning/<ref>", methods=["GET", "POST"])
@@ -223,7 +215,7 @@ def organisations():
     session = http.request_session()
     paging = http.page_args(default_per_page=ORGS_PER_PAGE, max_per_page=200)
     total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
-    page = http.Page(max(1, min(paging.page, (total + paging.per_page - 1) // paging.per_page or 1)), paging.per_page)
+    page = paging.within(total)
     rows = list(session.execute(select(Organisation).order_by(Organisation.code)
                                 .offset(page.offset).limit(page.per_page)).scalars())
     return render_template("billing/organisations.html", organisations=rows, page=page, total=total)

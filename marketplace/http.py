@@ -86,6 +86,11 @@ class Page:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
+    def within(self, total: int) -> "Page":
+        """This page, or the last one when it lies past the end of `total` rows (an old link)."""
+        last = (total + self.per_page - 1) // self.per_page or 1
+        return self if self.page <= last else Page(last, self.per_page)
+
 
 def page_args(default_per_page: int = 20, max_per_page: int = 100, param: str = "page") -> Page:
     """Paging from the query string for pages (the API validates with pydantic instead).

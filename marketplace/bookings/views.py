@@ -200,14 +200,13 @@ def incoming():
     now = clock.now()
     page, extension_page = http.page_args(default_per_page=50), http.page_args(default_per_page=50, param="sida_forlangningar")
     requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
-    if not requests_ and total:  # past the last page (an old link): show the last one
-        page = http.Page((total + page.per_page - 1) // page.per_page, page.per_page)
+    if page != page.within(total):  # past the last page (an old link): show the last one
+        page = page.within(total)
         requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
     extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
                                                                   limit=extension_page.per_page)
-    if not extensions and extension_total:
-        extension_page = http.Page((extension_total + extension_page.per_page - 1) // extension_page.per_page,
-                                   extension_page.per_page)
+    if extension_page != extension_page.within(extension_total):
+        extension_page = extension_page.within(extension_total)
         extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
                                                                       limit=extension_page.per_page)
     programmes = queries.programmes_by_id(session, [b.programme_id for b in requests_ + extensions])
