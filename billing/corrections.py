@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from billing import money
-from billing.lines import Line
+from billing.lines import Line, booking_columns
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import period_of
 from billing.pricing import price_lines
@@ -109,14 +109,7 @@ def _corrections_for(session: Session, period: str, closed: dict[str, datetime],
             rule = (f"correction of {month}: now {money.format_amount(should)} ({now_text}) "
                     f"− billed {money.format_amount(was_amount)}")
             yield Line(
-                period=period, kind=LineKind.CORRECTION.value, corrects_period=month,
-                booking_id=record.booking_id, booking_ref=record.ref,
-                programme_code=record.programme_code, programme_name=record.programme_name,
-                buyer_organisation_id=record.buyer.id, buyer_code=record.buyer.code, buyer_name=record.buyer.name,
-                buyer_cost_centre=record.buyer.cost_centre, buyer_cost_account=record.buyer.cost_account,
-                provider_organisation_id=record.provider.id, provider_code=record.provider.code,
-                provider_name=record.provider.name, provider_cost_centre=record.provider.cost_centre,
-                provider_revenue_account=record.provider.revenue_account,
+                period=period, kind=LineKind.CORRECTION.value, corrects_period=month, **booking_columns(record),
                 from_date=from_date, to_date=to_date, days=should_days - was_days,
                 unit_price_ore=record.price_ore, unit=record.price_unit, amount_ore=delta, rule=rule,
             )

@@ -20,6 +20,20 @@ from billing.models import ChargeLine
 ORDER = (ChargeLine.buyer_code, ChargeLine.provider_code, ChargeLine.booking_ref, ChargeLine.kind, ChargeLine.corrects_period)
 
 
+def booking_columns(record) -> dict:
+    """The booking, programme and both parties' columns every line of one booking carries
+    (record: marketplace.bookings.billable.BillableBooking)."""
+    buyer, provider = record.buyer, record.provider
+    return dict(
+        booking_id=record.booking_id, booking_ref=record.ref,
+        programme_code=record.programme_code, programme_name=record.programme_name,
+        buyer_organisation_id=buyer.id, buyer_code=buyer.code, buyer_name=buyer.name,
+        buyer_cost_centre=buyer.cost_centre, buyer_cost_account=buyer.cost_account,
+        provider_organisation_id=provider.id, provider_code=provider.code, provider_name=provider.name,
+        provider_cost_centre=provider.cost_centre, provider_revenue_account=provider.revenue_account,
+    )
+
+
 class Line(NamedTuple):
     """A NamedTuple, not a dataclass: a million of them are built from rows when a month's files are made."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from billing import accounting_codes
 from billing.corrections import correction_lines
-from billing.lines import Line, PairTotal
+from billing.lines import Line, PairTotal, booking_columns
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import bounds, has_ended, parse_period
 from billing.pricing import charge, price_lines
@@ -48,14 +48,7 @@ class CloseResult:
 
 def _charge_line(record: BillableBooking, draft, period: str) -> Line:
     return Line(
-        period=period, kind=LineKind.CHARGE.value, corrects_period="",
-        booking_id=record.booking_id, booking_ref=record.ref,
-        programme_code=record.programme_code, programme_name=record.programme_name,
-        buyer_organisation_id=record.buyer.id, buyer_code=record.buyer.code, buyer_name=record.buyer.name,
-        buyer_cost_centre=record.buyer.cost_centre, buyer_cost_account=record.buyer.cost_account,
-        provider_organisation_id=record.provider.id, provider_code=record.provider.code,
-        provider_name=record.provider.name, provider_cost_centre=record.provider.cost_centre,
-        provider_revenue_account=record.provider.revenue_account,
+        period=period, kind=LineKind.CHARGE.value, corrects_period="", **booking_columns(record),
         from_date=draft.from_date, to_date=draft.to_date, days=draft.days,
         unit_price_ore=draft.unit_price_ore, unit=draft.unit, amount_ore=draft.amount_ore, rule=draft.rule,
     )
