@@ -2,12 +2,19 @@
 place, and until when. It makes the catalogue's availability filter one anti-join on an
 index instead of a sweep over every booking of every programme (benchmarks/RESULTS.md).
 
-A row (programme, day, full_until) says the day is full: for ever (full_until NULL) when
-approved, active and ended bookings alone fill it, or until `full_until` when requested
-bookings' holds help fill it. A hold stops counting the moment it expires (DESIGN.md),
-so a day filled with holds is full only while enough of them are live: full_until is the
-expiry of the m-th longest-lived hold on that day, m being the places the firm bookings
-leave. No job has to run for the row to stop counting.
+A day is full for ever (full_until NULL) when approved, active and ended bookings alone
+fill it, or until `full_until` when requested bookings' holds help fill it. The index stores
+runs, not days: a row (programme, first_day, last_day, full_until) stands for consecutive
+full days with the same full_until, so a four-week search range meets a few rows per full
+programme instead of one per day (benchmarks/RESULTS.md, "Search after issue 9"). A run never
+crosses a calendar month: the stored form then depends only on each month's days (a change
+recomputes whole months and nothing else), and a run overlapping a range's first day starts
+no earlier than that day's month, which bounds the overlap test on the first_day indexes.
+
+A hold stops counting the moment it expires (DESIGN.md), so a day filled with holds is full
+only while enough of them are live: full_until is the expiry of the m-th longest-lived hold
+on that day, m being the places the firm bookings leave. No job has to run for the row to
+stop counting.
 
 It is derived data, recomputed from the booking rows, never edited by hand:
 - an ORM flush hook refreshes the affected days of a programme whenever one of its
@@ -24,7 +31,8 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Literal
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, Table, and_, delete, event, insert, or_, select
+from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, delete, event,
+                        insert, or_, select)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -32,16 +40,21 @@ from catalog.models import Programme
 from catalog.types import UTCDateTime
 from marketplace.bookings.models import Booking, BookingStatus
 
-# Own metadata: the table is created by the hand-written migration 0006_full_days, so the
-# generated initial revision never sees it.
+# Own metadata: the table is created by the hand-written migration 0009_full_runs, so the
+# generated initial revision never sees it. The primary key serves the per-programme probe
+# (covering: INCLUDE on PostgreSQL, a WITHOUT ROWID table on SQLite); the second index the
+# set form, both as a range on first_day.
 metadata = MetaData()
-full_day = Table(
-    "programme_full_day",
+full_run = Table(
+    "programme_full_run",
     metadata,
-    Column("programme_id", Integer, primary_key=True),
-    Column("day", Date, primary_key=True),
+    Column("programme_id", Integer, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
     Column("full_until", UTCDateTime, nullable=True),
-    Index("ix_programme_full_day_day", "day", "programme_id", "full_until"),
+    PrimaryKeyConstraint("programme_id", "first_day", postgresql_include=["last_day", "full_until"]),
+    Index("ix_programme_full_run_first_day", "first_day", "last_day", "full_until", "programme_id"),
+    sqlite_with_rowid=False,
 )
 
 FIRM_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
@@ -50,6 +63,15 @@ _RELEVANT = frozenset(FIRM_STATUSES) | {REQUESTED}
 _WATCHED = ("status", "start_date", "end_date", "programme_id", "hold_expires_at")
 
 Window = tuple[date, date] | None  # None: every day
+Run = tuple[date, date, datetime | None]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def full_days_of(items: Iterable[tuple], capacity: int, window: Window = None) -> list[tuple[date, datetime | None]]:
@@ -86,6 +108,20 @@ def full_days_of(items: Iterable[tuple], capacity: int, window: Window = None) -
     return result
 
 
+def full_runs_of(items: Iterable[tuple], capacity: int, window: Window = None) -> list[Run]:
+    """full_days_of() as runs [(first_day, last_day, full_until)]: consecutive days with the same
+    full_until, cut at month ends. Inside a window of whole months this is exactly the part of
+    the unwindowed answer that falls in those months."""
+    runs: list[list] = []
+    for day, until in full_days_of(items, capacity, window):
+        last = runs[-1] if runs else None
+        if last is not None and last[1] + timedelta(days=1) == day and last[2] == until and day.day != 1:
+            last[1] = day
+        else:
+            runs.append([day, day, until])
+    return [(first, last, until) for first, last, until in runs]
+
+
 def _merge(windows: dict[int, Window], programme_id: int | None, window: Window) -> None:
     """Widen the programme's window to cover `window` (None stays None: every day)."""
     if programme_id is None:
@@ -98,11 +134,13 @@ def _merge(windows: dict[int, Window], programme_id: int | None, window: Window)
 
 
 def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozenset[int] = frozenset()) -> None:
-    """Recompute the rows of these programmes inside each window (None: all days) from the bookings.
+    """Recompute the runs of these programmes inside each window (None: all days) from the bookings.
 
-    For programmes in `grown_only` the flush only added bookings, which can fill days but
-    never free one: if the window then has no full day, it had none before either, and
-    nothing is written (the common case of a new request: one SELECT, no write).
+    The window is widened to whole months: runs never cross a month's end, so the runs of
+    those months are replaced and every other run stays as it was. For programmes in
+    `grown_only` the flush only added bookings, which can fill days but never free one: if
+    the window then has no full day, it had none before either, and nothing is written (the
+    common case of a new request: one SELECT, no write).
     """
     for programme_id, window in sorted(windows.items()):
         programme = session.get(Programme, programme_id)  # usually in the identity map already
@@ -111,31 +149,32 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
             Booking.programme_id == programme_id,
             or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))),
         )
-        drop = delete(full_day).where(full_day.c.programme_id == programme_id)
+        drop = delete(full_run).where(full_run.c.programme_id == programme_id)
         if window is not None:
+            window = (_month_start(window[0]), _month_end(window[1]))
             query = query.where(Booking.start_date <= window[1], Booking.end_date >= window[0])
-            drop = drop.where(full_day.c.day >= window[0], full_day.c.day <= window[1])
+            drop = drop.where(full_run.c.first_day >= window[0], full_run.c.first_day <= window[1])
         items = [(s, e, None if status in FIRM_STATUSES else hold) for s, e, status, hold in session.execute(query)]
-        rows = [{"programme_id": programme_id, "day": day, "full_until": until}
-                for day, until in full_days_of(items, capacity or 0, window)]
+        rows = [{"programme_id": programme_id, "first_day": first, "last_day": last, "full_until": until}
+                for first, last, until in full_runs_of(items, capacity or 0, window)]
         if not rows and programme_id in grown_only:
             continue
         session.execute(drop)
         if rows:
-            session.execute(insert(full_day), rows)
+            session.execute(insert(full_run), rows)
 
 
 def rebuild_all(connection) -> int:
-    """Recompute the whole index (after a bulk import); returns the number of rows."""
+    """Recompute the whole index (after a bulk import); returns the number of rows (runs)."""
     capacities = {row[0]: row[1] for row in connection.execute(select(Programme.id, Programme.capacity))}
-    connection.execute(delete(full_day))
+    connection.execute(delete(full_run))
     total, batch = 0, []
     current, items = None, []
 
     def finish() -> None:
         if current is not None:
-            batch.extend({"programme_id": current, "day": day, "full_until": until}
-                         for day, until in full_days_of(items, capacities.get(current, 0)))
+            batch.extend({"programme_id": current, "first_day": first, "last_day": last, "full_until": until}
+                         for first, last, until in full_runs_of(items, capacities.get(current, 0)))
 
     rows = connection.execute(
         select(Booking.programme_id, Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at)
@@ -148,13 +187,13 @@ def rebuild_all(connection) -> int:
             finish()
             current, items = programme_id, []
             if len(batch) >= 20_000:
-                connection.execute(insert(full_day), batch)
+                connection.execute(insert(full_run), batch)
                 total += len(batch)
                 batch = []
         items.append((start, end, None if status in FIRM_STATUSES else hold))
     finish()
     if batch:
-        connection.execute(insert(full_day), batch)
+        connection.execute(insert(full_run), batch)
         total += len(batch)
     return total
 
@@ -209,22 +248,25 @@ AvailabilityForm = Literal["set", "shared_set", "probe"]
 def availability_condition(from_date: date, to_date: date, *, now: datetime, form: AvailabilityForm = "set"):
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
-    One anti-join: the programme has places and none of its days in the range is full now.
+    One anti-join: the programme has places and none of its runs of full days that overlaps
+    the range is full now. A run overlapping `from_date` starts in its month at the earliest
+    (runs never cross a month's end), so the overlap test is a bounded range on first_day.
     The same rule in three forms, for the planner's sake (benchmarks/RESULTS.md):
     - "set": NOT IN the programmes with a full day, built once per statement (hashed);
       cheapest when most programmes are candidates;
     - "shared_set": the same set as a CTE, so a statement that uses the condition twice (a
       page and its count, catalog.search.page_query) builds it once;
-    - "probe": NOT EXISTS a full day of this programme, looked up on the primary key per
+    - "probe": NOT EXISTS a live run of this programme, looked up on the primary key per
       candidate; cheapest when other filters leave few candidates (PostgreSQL may still
       plan it as a hashed anti-join when that is cheaper).
     """
-    live = and_(full_day.c.day >= from_date, full_day.c.day <= to_date,
-                or_(full_day.c.full_until.is_(None), full_day.c.full_until > now))
+    live = and_(full_run.c.first_day >= _month_start(from_date), full_run.c.first_day <= to_date,
+                full_run.c.last_day >= from_date,
+                or_(full_run.c.full_until.is_(None), full_run.c.full_until > now))
     if form == "probe":
-        full = select(full_day.c.programme_id).where(full_day.c.programme_id == Programme.id, live)
+        full = select(full_run.c.programme_id).where(full_run.c.programme_id == Programme.id, live)
         return and_(Programme.capacity > 0, ~full.exists())
-    full = select(full_day.c.programme_id).where(live)
+    full = select(full_run.c.programme_id).where(live)
     if form == "shared_set":
         full_set = full.distinct().cte("full_programmes")
         full = select(full_set.c.programme_id)

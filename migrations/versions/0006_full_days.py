@@ -3,9 +3,9 @@
 Revision ID: 0006_full_days
 Revises: 0005_catalog_indexes
 
-Hand-written: the table is derived data with its own metadata (not in the generated
-initial revision). Filled from the booking rows at upgrade, so an existing database is
-right from the first search; afterwards the ORM flush hook keeps it in step.
+Hand-written: the table is derived data (not in the generated initial revision). Revision
+0009_full_runs replaces it with runs of full days and fills those from the booking rows, so
+the day table is created here as it was and left empty (the code that filled it is gone).
 
 Also a narrow index on programme (status, capacity, id): counting the programmes that match
 an availability-only search becomes an index-only scan instead of reading every wide
@@ -20,11 +20,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from marketplace.bookings.full_days import metadata, rebuild_all
+    import sqlalchemy as sa
 
-    connection = op.get_bind()
-    metadata.create_all(connection)
-    rebuild_all(connection)
+    from catalog.types import UTCDateTime
+
+    op.create_table(
+        "programme_full_day",
+        sa.Column("programme_id", sa.Integer, primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("full_until", UTCDateTime, nullable=True),
+    )
+    op.create_index("ix_programme_full_day_day", "programme_full_day", ["day", "programme_id", "full_until"])
     op.execute("CREATE INDEX IF NOT EXISTS ix_programme_status_capacity ON programme (status, capacity, id)")
 
 

@@ -1,4 +1,4 @@
-"""The full-days index behind the availability filter stays equal to a recount from the rows."""
+"""The full-days index (runs of full days) behind the availability filter stays equal to a recount from the rows."""
 
 from __future__ import annotations
 
@@ -20,8 +20,16 @@ def _day(offset: int) -> date:
 
 
 def _stored(db) -> set[tuple]:
-    table = full_days.full_day
-    return {tuple(row) for row in db.execute(select(table.c.programme_id, table.c.day, table.c.full_until))}
+    """The stored runs: {(programme_id, first_day, last_day, full_until)}."""
+    table = full_days.full_run
+    return {tuple(row) for row in db.execute(
+        select(table.c.programme_id, table.c.first_day, table.c.last_day, table.c.full_until))}
+
+
+def _stored_days(db) -> set[tuple]:
+    """The stored runs as single days: {(programme_id, day, full_until)}."""
+    return {(pid, first + timedelta(days=i), until) for pid, first, last, until in _stored(db)
+            for i in range((last - first).days + 1)}
 
 
 def _recounted(db) -> set[tuple]:
@@ -30,7 +38,7 @@ def _recounted(db) -> set[tuple]:
         items = [(b.start_date, b.end_date, None if b.status in full_days.FIRM_STATUSES else b.hold_expires_at)
                  for b in db.execute(select(Booking).where(Booking.programme_id == programme.id)).scalars()
                  if b.status in full_days.FIRM_STATUSES or (b.status == "requested" and b.hold_expires_at is not None)]
-        result |= {(programme.id, day, until) for day, until in full_days.full_days_of(items, programme.capacity)}
+        result |= {(programme.id, *run) for run in full_days.full_runs_of(items, programme.capacity)}
     return result
 
 
@@ -56,23 +64,34 @@ def test_full_days_of_counts_inclusive_ends_and_dates_days_filled_by_holds():
     assert full_days.full_days_of(items, 3) == [(_day(1), early)]
 
 
+def test_full_runs_of_merges_equal_days_and_cuts_at_month_ends():
+    hold = T0 + timedelta(days=2)
+    items = [(_day(0), _day(4), None), (_day(5), _day(7), hold), (_day(8), _day(30), None)]
+    # D is 10 March: day 21 is 31 March, day 22 is 1 April.
+    assert full_days.full_runs_of(items, 1) == [(_day(0), _day(4), None), (_day(5), _day(7), hold),
+                                               (_day(8), _day(21), None), (_day(22), _day(30), None)]
+    assert full_days.full_runs_of(items, 1, (_day(22), date(2026, 4, 30))) == [(_day(22), _day(30), None)]
+    assert full_days.full_runs_of([(_day(0), _day(3), None), (_day(5), _day(6), None)], 1) == [
+        (_day(0), _day(3), None), (_day(5), _day(6), None)]
+
+
 def test_index_follows_requests_approvals_cancellations_early_ends_and_capacity_changes(db, staff_user):
     programme = _make_programme(db, capacity=2)
     first = _make_booking(db, programme, status="approved", start=_day(0), end=_day(9), requester_id=staff_user.id)
     hold = T0 + timedelta(days=1)
     second = _make_booking(db, programme, status="requested", start=_day(5), end=_day(14), requester_id=staff_user.id,
                            hold_expires_at=hold)
-    assert _stored(db) == {(programme.id, _day(i), hold) for i in range(5, 10)}
+    assert _stored(db) == {(programme.id, _day(5), _day(9), hold)}
     assert programme.id not in _available(db, _day(5), _day(5), now=T0)
     assert programme.id in _available(db, _day(5), _day(5), now=hold)  # the hold has expired: free again
 
     second.status = "approved"
     db.commit()
-    assert _stored(db) == {(programme.id, _day(i), None) for i in range(5, 10)}
+    assert _stored(db) == {(programme.id, _day(5), _day(9), None)}
 
     first.status, first.end_date = "ended", _day(6)  # ended early
     db.commit()
-    assert _stored(db) == {(programme.id, _day(5), None), (programme.id, _day(6), None)}
+    assert _stored(db) == {(programme.id, _day(5), _day(6), None)}
 
     programme.capacity = 3
     db.commit()
@@ -84,7 +103,68 @@ def test_index_follows_requests_approvals_cancellations_early_ends_and_capacity_
 
     second.status = "cancelled"
     db.commit()
-    assert _stored(db) == _recounted(db) == {(programme.id, _day(i), None) for i in range(0, 7)}
+    assert _stored(db) == _recounted(db) == {(programme.id, _day(0), _day(6), None)}
+    assert _stored_days(db) == {(programme.id, _day(i), None) for i in range(0, 7)}
+
+
+def test_runs_split_and_merge_where_a_change_meets_them(db, staff_user):
+    programme = _make_programme(db, capacity=1)
+    early, late = T0 + timedelta(hours=2), T0 + timedelta(hours=8)
+    a = _make_booking(db, programme, status="approved", start=_day(0), end=_day(4), requester_id=staff_user.id)
+    b = _make_booking(db, programme, status="approved", start=_day(5), end=_day(5), requester_id=staff_user.id)
+    c = _make_booking(db, programme, status="approved", start=_day(6), end=_day(12), requester_id=staff_user.id)
+    assert _stored(db) == {(programme.id, _day(0), _day(12), None)}  # three bookings, one run
+
+    b.status = "cancelled"  # frees one day inside the run
+    db.commit()
+    assert _stored(db) == _recounted(db) == {(programme.id, _day(0), _day(4), None), (programme.id, _day(6), _day(12), None)}
+    assert programme.id in _available(db, _day(5), _day(5))
+    assert programme.id not in _available(db, _day(5), _day(6))
+
+    b.status = "approved"  # fills it again: the runs join
+    db.commit()
+    assert _stored(db) == {(programme.id, _day(0), _day(12), None)}
+
+    c.end_date = _day(8)  # a booking ends in the middle of the run
+    db.commit()
+    assert _stored(db) == _recounted(db) == {(programme.id, _day(0), _day(8), None)}
+
+    # Holds with different expiries inside one stretch of full days: one run per expiry.
+    _make_booking(db, programme, status="requested", start=_day(9), end=_day(10), requester_id=staff_user.id,
+                  hold_expires_at=early)
+    d = _make_booking(db, programme, status="requested", start=_day(11), end=_day(13), requester_id=staff_user.id,
+                      hold_expires_at=late)
+    assert _stored(db) == _recounted(db) == {(programme.id, _day(0), _day(8), None), (programme.id, _day(9), _day(10), early),
+                                             (programme.id, _day(11), _day(13), late)}
+    between = T0 + timedelta(hours=4)
+    assert programme.id in _available(db, _day(10), _day(10), now=between)
+    assert programme.id not in _available(db, _day(10), _day(11), now=between)
+    assert programme.id in _available(db, _day(9), _day(13), now=late)
+
+    d.status = "approved"  # the later hold becomes firm; the early hold still parts it from the firm run before
+    db.commit()
+    assert _stored(db) == _recounted(db) == {(programme.id, _day(0), _day(8), None), (programme.id, _day(9), _day(10), early),
+                                             (programme.id, _day(11), _day(13), None)}
+    a.end_date = _day(3)  # a change at one end leaves the other runs alone
+    db.commit()
+    assert _stored(db) == _recounted(db)
+
+
+def test_runs_stop_at_month_ends_and_the_filter_still_finds_them(db, staff_user):
+    programme = _make_programme(db, capacity=1)
+    # 25 March to 10 April: two runs, one per month.
+    booking = _make_booking(db, programme, status="approved", start=_day(15), end=_day(31), requester_id=staff_user.id)
+    assert _stored(db) == {(programme.id, _day(15), _day(21), None), (programme.id, _day(22), _day(31), None)}
+    for from_offset, to_offset in [(21, 21), (22, 22), (31, 40), (0, 15), (20, 23)]:
+        assert programme.id not in _available(db, _day(from_offset), _day(to_offset))
+    assert programme.id in _available(db, _day(32), _day(60))
+    assert programme.id in _available(db, _day(0), _day(14))
+
+    booking.end_date = _day(45)  # a change in April and May leaves March's run as it was
+    db.commit()
+    assert _stored(db) == _recounted(db)
+    assert (programme.id, _day(15), _day(21), None) in _stored(db)
+    assert programme.id not in _available(db, _day(44), _day(50))
 
 
 def test_random_changes_keep_index_and_filter_equal_to_a_recount(db, staff_user):
