@@ -109,7 +109,8 @@ def run_engine(kind: str, plan: dict, only: set[str]) -> dict:
                     _say(f"[{kind}] booking requests, {clients} clients …")
                     result["bookings"].append(bench_bookings.run(
                         db.url, db.folder / "instance", engine, today=today, now=datetime.now(timezone.utc),
-                        clients=clients, requests_per_client=max(10, per_client_total // clients), seed=clients))
+                        clients=clients, requests_per_client=max(10, per_client_total // clients), seed=clients,
+                        threads=1))  # CPU-bound writes: plain processes beat threads sharing a GIL (RESULTS.md)
             engine.dispose()
     if "close" in only:
         with bench_database(kind, name="insatstorget_bench_close") as db:
