@@ -92,6 +92,16 @@ class Page:
         return self if self.page <= last else Page(last, self.per_page)
 
 
+def fetch_page(fetch, page: Page):
+    """(items, total, page) from `fetch(page) -> (items, total)`; a page past the end (an old
+    link) is fetched again as the last page."""
+    items, total = fetch(page)
+    if page != page.within(total):
+        page = page.within(total)
+        items, total = fetch(page)
+    return items, total, page
+
+
 def page_args(default_per_page: int = 20, max_per_page: int = 100, param: str = "page") -> Page:
     """Paging from the query string for pages (the API validates with pydantic instead).
 

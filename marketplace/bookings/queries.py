@@ -60,14 +60,15 @@ def list_bookings(session: Session, actor: Actor, *, side: str | None = None, st
         query = query.where(Booking.status == status)
     if programme_id:
         query = query.where(Booking.programme_id == programme_id)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = session.execute(query.order_by(Booking.created_at.desc(), Booking.id.desc()).offset(offset).limit(limit)).scalars().all()
-    return list(items), total
+    return _page_of(session, query, (Booking.created_at.desc(), Booking.id.desc()), offset, limit)
 
 
 def _page_of(session: Session, query, order, offset: int, limit: int) -> tuple[list[Booking], int]:
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    return list(session.execute(query.order_by(*order).offset(offset).limit(limit)).scalars()), total
+    """One page of the query's bookings and how many there are in all (no count when the first page holds them all)."""
+    items = list(session.execute(query.order_by(*order).offset(offset).limit(limit)).scalars())
+    if offset == 0 and len(items) < limit:
+        return items, len(items)
+    return items, session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def list_incoming(session: Session, actor: Actor, *, now: datetime, offset: int = 0,
@@ -144,11 +145,19 @@ class EventView:
 
 def events(session: Session, booking: Booking) -> list[EventView]:
     """The booking's timeline, oldest first, with the acting user's name (None for the scheduler)."""
-    rows = session.execute(
+    return events_by_booking(session, [booking.id]).get(booking.id, [])
+
+
+def events_by_booking(session: Session, booking_ids: list[int]) -> dict[int, list[EventView]]:
+    """The timelines of these bookings in one read: booking id -> events, oldest first."""
+    timelines: dict[int, list[EventView]] = {}
+    for event, name in session.execute(
         select(BookingEvent, User.name).outerjoin(User, User.id == BookingEvent.actor_id)
-        .where(BookingEvent.booking_id == booking.id).order_by(BookingEvent.at, BookingEvent.id)
-    ).all()
-    return [EventView(event.at, name, event.from_status, event.to_status, event.note) for event, name in rows]
+        .where(BookingEvent.booking_id.in_(booking_ids)).order_by(BookingEvent.at, BookingEvent.id)
+    ):
+        timelines.setdefault(event.booking_id, []).append(
+            EventView(event.at, name, event.from_status, event.to_status, event.note))
+    return timelines
 
 
 @dataclass(frozen=True)
@@ -173,15 +182,8 @@ def document_context(session: Session, bookings: list[Booking]) -> DocumentConte
         .where(Booking.id.in_([b.id for b in bookings]))
     ).all()
     programmes = {row[0]: (row[1], row[2], row[3]) for row in rows}
-    events: dict[int, list[EventView]] = {}
-    for event, name in session.execute(
-        select(BookingEvent, User.name).outerjoin(User, User.id == BookingEvent.actor_id)
-        .where(BookingEvent.booking_id.in_([b.id for b in bookings])).order_by(BookingEvent.at, BookingEvent.id)
-    ):
-        events.setdefault(event.booking_id, []).append(
-            EventView(event.at, name, event.from_status, event.to_status, event.note))
     positions = {b.id: waitlist_position(session, b) for b in bookings if b.status == BookingStatus.WAITLISTED.value}
-    return DocumentContext(programmes, events, positions)
+    return DocumentContext(programmes, events_by_booking(session, [b.id for b in bookings]), positions)
 
 
 def organisations_by_id(session: Session, ids) -> dict[int, Organisation]:

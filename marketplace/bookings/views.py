@@ -199,16 +199,10 @@ def incoming():
     session = http.request_session()
     now = clock.now()
     page, extension_page = http.page_args(default_per_page=50), http.page_args(default_per_page=50, param="sida_forlangningar")
-    requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
-    if page != page.within(total):  # past the last page (an old link): show the last one
-        page = page.within(total)
-        requests_, total = queries.list_incoming(session, actor, now=now, offset=page.offset, limit=page.per_page)
-    extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
-                                                                  limit=extension_page.per_page)
-    if extension_page != extension_page.within(extension_total):
-        extension_page = extension_page.within(extension_total)
-        extensions, extension_total = queries.list_pending_extensions(session, actor, offset=extension_page.offset,
-                                                                      limit=extension_page.per_page)
+    requests_, total, page = http.fetch_page(
+        lambda p: queries.list_incoming(session, actor, now=now, offset=p.offset, limit=p.per_page), page)
+    extensions, extension_total, extension_page = http.fetch_page(
+        lambda p: queries.list_pending_extensions(session, actor, offset=p.offset, limit=p.per_page), extension_page)
     programmes = queries.programmes_by_id(session, [b.programme_id for b in requests_ + extensions])
     organisations = queries.organisations_by_id(session, [b.buyer_organisation_id for b in requests_ + extensions])
     days_left = {b.id: queries.days_left_on_hold(b, now=now) for b in requests_}
