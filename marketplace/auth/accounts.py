@@ -63,10 +63,8 @@ def end_all_sessions(session: Session, user_id: int) -> None:
 
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
-    # A bulk delete passes no ORM object through the flush hook: forget this process's cached
-    # answers now and again at commit (tokens.ActorCache).
-    tokens.actor_cache.forget_user(user_id)
-    session.info.setdefault(tokens.PENDING_FORGET, set()).add(user_id)
+    # A bulk delete passes no ORM object through the flush hook (tokens.ActorCache).
+    tokens.forget_users(session, {user_id})
 
 
 def deactivate_user(session: Session, user: User) -> None:

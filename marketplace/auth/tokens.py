@@ -127,6 +127,15 @@ _USER_FIELDS = ("active", "roles", "organisation_id", "name", "email")
 PENDING_FORGET = "forget_actor_users"
 
 
+def forget_users(session: Session, user_ids) -> None:
+    """Drop these users' cached actors now, and again when `session` commits (a request of another
+    thread may cache the old row in between)."""
+    for user_id in user_ids:
+        actor_cache.forget_user(user_id)
+    if user_ids:
+        session.info.setdefault(PENDING_FORGET, set()).update(user_ids)
+
+
 @event.listens_for(Session, "after_flush")
 def _forget_changed_users(session: Session, _context) -> None:
     changed: set[int] = set()
@@ -137,15 +146,11 @@ def _forget_changed_users(session: Session, _context) -> None:
                 changed.add(obj.id)
         elif isinstance(obj, ApiToken) and obj.user_id is not None:
             changed.add(obj.user_id)
-    for user_id in changed:
-        actor_cache.forget_user(user_id)
-    if changed:
-        session.info.setdefault(PENDING_FORGET, set()).update(changed)
+    forget_users(session, changed)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session: Session) -> None:
-    # Again after commit: a request of another thread may have cached the old row in between.
     for user_id in session.info.pop(PENDING_FORGET, ()):
         actor_cache.forget_user(user_id)
 
