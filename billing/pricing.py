@@ -49,18 +49,22 @@ def exact_amount(booking: BillableBooking, period: str) -> Fraction:
 
 def overlap(booking: BillableBooking, period: str) -> tuple[date, date] | None:
     """The booking's days inside the month, inclusive, or None."""
+    return _days_within(booking.start_date, booking.end_date, period)
+
+
+def _days_within(start_date: date, end_date: date, period: str) -> tuple[date, date] | None:
     first, last = bounds(period)
-    start, end = max(first, booking.start_date), min(last, booking.end_date)
+    start, end = max(first, start_date), min(last, end_date)
     return (start, end) if start <= end else None
 
 
 def charge(start_date: date, end_date: date, price_ore: int, unit: str, period: str) -> tuple[date, date, int, int] | None:
     """(first day, last day, days, amount in öre) a billable booking with these dates and price owes
     for `period`, or None: the one pricing rule, used for lines and for an open month's totals."""
-    first, last = bounds(period)
-    start, end = max(first, start_date), min(last, end_date)
-    if start > end:
+    span = _days_within(start_date, end_date, period)
+    if span is None:
         return None
+    start, end = span
     if unit == "placement" and period_of(start_date) != period:
         return None
     days = (end - start).days + 1
