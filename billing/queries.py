@@ -19,6 +19,7 @@ from billing.month_close import compute_lines, compute_pair_lines, preview_pair_
 from billing.periods import has_ended, period_of, previous_period
 from billing.storage import FORMATS
 from catalog.models import Organisation
+from marketplace.paging import last_page
 
 
 @dataclass
@@ -109,7 +110,7 @@ class Paged:
 
     @property
     def pages(self) -> int:
-        return (self.total + self.per_page - 1) // self.per_page or 1
+        return last_page(self.total, self.per_page)
 
 
 @dataclass
@@ -138,7 +139,7 @@ class MonthSummary:
 
 
 def _clamp(page: int, per_page: int, total: int) -> int:
-    return max(1, min(page, (total + per_page - 1) // per_page or 1))
+    return max(1, min(page, last_page(total, per_page)))
 
 
 def _files(session: Session, period: str) -> list[TransferFile]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import current_app, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from marketplace.auth.policy import Actor
 from marketplace.config import Settings
+from marketplace.paging import Page  # also re-exported: callers use http.Page
 
 
 class ApiError(Exception):
@@ -75,21 +74,6 @@ def require_api_actor() -> Actor:
         raise ApiError(401, "Sign in: send Authorization: Bearer <token> from POST /api/v1/auth/token.",
                        headers={"WWW-Authenticate": 'Bearer realm="insatstorget"'})
     return actor
-
-
-@dataclass(frozen=True)
-class Page:
-    page: int
-    per_page: int
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-    def within(self, total: int) -> "Page":
-        """This page, or the last one when it lies past the end of `total` rows (an old link)."""
-        last = (total + self.per_page - 1) // self.per_page or 1
-        return self if self.page <= last else Page(last, self.per_page)
 
 
 def fetch_page(fetch, page: Page):
