@@ -35,8 +35,8 @@ def booking_documents(session, bookings: list[Booking], actor: Actor) -> list[di
     return [_document(booking, actor, context) for booking in bookings]
 
 
-def booking_document(session, booking: Booking, actor: Actor) -> dict:
-    return booking_documents(session, [booking], actor)[0]
+def booking_document(session, booking: Booking, actor: Actor, context: queries.DocumentContext | None = None) -> dict:
+    return _document(booking, actor, context or queries.document_context(session, [booking]))
 
 
 def _document(booking: Booking, actor: Actor, context: queries.DocumentContext) -> dict:
@@ -105,16 +105,18 @@ def create_booking(body: BookingIn):
     session, settings = http.request_session(), http.settings()
     try:
         with transaction(session, write_lock=True):
-            booking, created = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
-                                                  hold_days=settings.hold_days, idempotency_key=key and key.strip())
+            placed = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
+                                        hold_days=settings.hold_days, idempotency_key=key and key.strip())
     except IntegrityError:
         # A concurrent retry with the same key won the unique (user, key) row: answer with its booking.
         booking = flow.find_idempotent_booking(session, actor.user_id, key.strip()) if key else None
         if booking is None:
             raise
-        created = False
-    if created:
-        return booking_document(session, booking, actor), 201
+        placed = flow.Placed(booking, False)
+    booking = placed.booking
+    if placed.created:
+        context = queries.created_context(session, booking, placed.programme, placed.event, actor)
+        return booking_document(session, booking, actor, context), 201
     if (booking.programme_id, booking.start_date) != (place.programme_id, place.start_date):
         raise http.ApiError(422, "This Idempotency-Key was used for a different request.", kind="idempotency_key_reused",
                             errors=[("Idempotency-Key", "used for another booking request")])

@@ -118,9 +118,9 @@ def _play(engine, key: str, requester_email: str, programme_code: str, offset: i
             with transaction(session, write_lock=True):
                 booking = session.get(Booking, booking_id) if booking_id else None
                 if step == "request":
-                    booking, _created = flow.request_place(
+                    booking = flow.request_place(
                         session, _place(programme, start, weeks, index, day, decision=script != "requested_no_decision"),
-                        actor=requester, now=moment, today=day, hold_days=HOLD_DAYS, idempotency_key=key)
+                        actor=requester, now=moment, today=day, hold_days=HOLD_DAYS, idempotency_key=key).booking
                     booking_id = booking.id
                 elif step == "approve":
                     flow.approve_booking(session, booking, actor=coordinator, now=moment)

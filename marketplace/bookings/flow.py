@@ -57,6 +57,17 @@ class PlaceRequest:
     waitlist: bool = False
 
 
+@dataclass(frozen=True)
+class Placed:
+    """What request_place did. With created, also the programme it locked and the request's
+    event: the response is built from them instead of reading them back."""
+
+    booking: Booking
+    created: bool
+    programme: Programme | None = None
+    event: BookingEvent | None = None
+
+
 def booking_link(booking: Booking) -> str:
     return f"/placeringar/{booking.id}"
 
@@ -109,10 +120,12 @@ def _transition(session: Session, booking: Booking, action: Action, *, actor: Ac
 
 
 def _event(session: Session, booking: Booking, from_status: str | None, to_status: str, *, actor: Actor | None,
-           now: datetime, note: str = "") -> None:
+           now: datetime, note: str = "") -> BookingEvent:
     # Flushed with the rest of the use case's rows (one unit of work, not one per row).
-    session.add(BookingEvent(booking_id=booking.id, at=now, actor_id=actor.user_id if actor else None,
-                             from_status=from_status, to_status=to_status, note=note))
+    event = BookingEvent(booking_id=booking.id, at=now, actor_id=actor.user_id if actor else None,
+                         from_status=from_status, to_status=to_status, note=note)
+    session.add(event)
+    return event
 
 
 def _require_text(value: str | None, field: str, message: str) -> str:
@@ -164,11 +177,11 @@ def find_idempotent_booking(session: Session, user_id: int, key: str) -> Booking
 
 
 def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now: datetime, today: date, hold_days: int,
-                  idempotency_key: str | None = None) -> tuple[Booking, bool]:
+                  idempotency_key: str | None = None) -> Placed:
     """Create a request that holds a place for hold_days, or a waitlisted booking when full.
 
-    Returns (booking, created). With an idempotency_key seen before for this user, returns
-    the first booking and created=False. Raises Invalid (422) for bad input and Conflict
+    With an idempotency_key seen before for this user, returns the first booking and
+    created=False. Raises Invalid (422) for bad input and Conflict
     code "no_capacity" (409) when some day is full and request.waitlist is false. Must run
     in transaction(write_lock=True): the capacity check and the insert share the lock.
     """
@@ -179,7 +192,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     if idempotency_key:
         existing = find_idempotent_booking(session, actor.user_id, idempotency_key)
         if existing is not None:
-            return existing, False
+            return Placed(existing, False)
     full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
     if full_day is None:
         status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
@@ -209,8 +222,8 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     booking.ref = f"B-{_stockholm_date(now).year}-{booking.id:06d}"
     if idempotency_key:
         session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now))
-    _event(session, booking, None, status, actor=actor, now=now,
-           note="" if hold else f"Fullt {full_day.isoformat()}; på väntelistan.")
+    event = _event(session, booking, None, status, actor=actor, now=now,
+                   note="" if hold else f"Fullt {full_day.isoformat()}; på väntelistan.")
     booking_status_changed.send(booking, session=session, from_status=None, to_status=status, actor_id=actor.user_id, now=now)
     audit.record(session, actor=actor, action="booking.request", object_type="booking", object_id=booking.id, now=now,
                  details={"ref": booking.ref, "to": status, "programme_id": programme.id})
@@ -219,7 +232,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
               f"Ny förfrågan {booking.ref} till {programme.name} från {actor.organisation_name}, start {booking.start_date.isoformat()}.",
               booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
     session.flush()
-    return booking, True
+    return Placed(booking, True, programme, event)
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -139,8 +139,9 @@ def new(programme_id: int):
         )
         try:
             with transaction(session, write_lock=True):
-                booking, created = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
-                                                      hold_days=http.settings().hold_days, idempotency_key=key)
+                placed = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
+                                            hold_days=http.settings().hold_days, idempotency_key=key)
+                booking, created = placed.booking, placed.created
         except Invalid as error:
             for field, _text in error.errors or [(error.field, error.message)]:
                 target = getattr(form, FORM_FIELDS.get(field or "", ""), None)

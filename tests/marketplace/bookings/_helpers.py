@@ -31,9 +31,8 @@ def _place_request(programme, *, start=date(2026, 3, 16), weeks=4, waitlist=Fals
 
 def _request(db, user, programme, *, now=NOW, today=TODAY, hold_days=10, key=None, **overrides) -> Booking:
     with transaction(db, write_lock=True):
-        booking, _created = flow.request_place(db, _place_request(programme, **overrides), actor=_actor(db, user), now=now,
-                                               today=today, hold_days=hold_days, idempotency_key=key)
-    return booking
+        return flow.request_place(db, _place_request(programme, **overrides), actor=_actor(db, user), now=now,
+                                  today=today, hold_days=hold_days, idempotency_key=key).booking
 
 
 def _run(db, use_case, booking, **kwargs):

@@ -63,6 +63,23 @@ def test_full_without_waitlist_is_409_and_with_waitlist_201_with_position(as_use
     assert (waiting.get_json()["status"], waiting.get_json()["waitlist_position"]) == ("waitlisted", 1)
 
 
+@pytest.mark.parametrize("waitlisted", [False, True])
+def test_the_answer_to_a_request_is_the_document_a_later_read_returns(as_user, api, db, staff_user, other_staff_user,
+                                                                        waitlisted):
+    # The 201 is built from what the request holds, not read back: it must say the same.
+    programme = _make_programme(db, capacity=1)
+    if waitlisted:
+        assert as_user(other_staff_user).post("/api/v1/bookings", json=_body(programme)).status_code == 201
+    caller = as_user(staff_user)
+    created = caller.post("/api/v1/bookings", json=_body(programme, waitlist=waitlisted))
+    assert created.status_code == 201, created.get_json()
+    read = caller.get(f"/api/v1/bookings/{created.get_json()['id']}")
+    assert read.status_code == 200
+    assert created.get_json() == read.get_json()
+    assert created.get_json()["status"] == ("waitlisted" if waitlisted else "requested")
+    assert [e["actor"] for e in created.get_json()["events"]] == [staff_user.name]
+
+
 @pytest.mark.parametrize("overrides, field", [
     ({"start_date": "2026-03-01"}, "start_date"),
     ({"end_date": "2026-03-10"}, "end_date"),
