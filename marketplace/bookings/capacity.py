@@ -81,6 +81,11 @@ def committed_by_day(session: Session, programme_id: int, from_date: date, to_da
                              exclude_booking_id=exclude_booking_id), from_date, to_date)
 
 
+def free_places(capacity: int, committed: int) -> int:
+    """Places still free: never below zero, even when capacity was lowered under what is committed."""
+    return max(capacity - committed, 0)
+
+
 def free_places_today(session: Session, programme_ids: list[int], *, today: date, now: datetime) -> dict[int, int]:
     """Return {programme_id: places free today} (never below zero) for the given programmes."""
     if not programme_ids:
@@ -92,7 +97,7 @@ def free_places_today(session: Session, programme_ids: list[int], *, today: date
         .where(Booking.programme_id.in_(ids), committing(now=now), Booking.start_date <= today, Booking.end_date >= today)
         .group_by(Booking.programme_id)
     ).all())
-    return {pid: max(capacities[pid] - used.get(pid, 0), 0) for pid in ids if pid in capacities}
+    return {pid: free_places(capacities[pid], used.get(pid, 0)) for pid in ids if pid in capacities}
 
 
 def committed_today(programme_id, *, today: date, now: datetime) -> ColumnElement[int]:

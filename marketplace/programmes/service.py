@@ -137,7 +137,7 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
     programmes = [row[0] for row in rows]
     if today is None:
         return programmes, total, None, None
-    free = {row[0].id: max(row[0].capacity - row[4], 0) for row in rows}
+    free = {row[0].id: capacity.free_places(row[0].capacity, row[4]) for row in rows}
     organisations = {row[0].organisation_id: (row[2], row[3]) for row in rows}
     return programmes, total, free, organisations
 
