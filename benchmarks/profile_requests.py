@@ -1,13 +1,15 @@
 """Cost of one request, in-process: Python CPU and SQL statements per booking request and per search.
 
     python -m benchmarks.profile_requests [--engine sqlite|postgresql] [--programmes N] [--bookings M] [-n 300]
-                                          [--pyinstrument]
+                                          [--pyinstrument [booking|selective|text|filters|worst]]
 
 Wall-clock load figures depend on everything else the machine does; CPU time and the number
 of statements per request say what one request costs, which is what the throughput limit
 is made of (benchmarks/RESULTS.md). Builds a throwaway database with benchmarks.loadgen,
 signs a staff user in through the API, then runs the requests through Flask's test client
-(no HTTP server, no client threads) with a statement counter on the engine.
+(no HTTP server, no client threads) with a statement counter on the engine. On PostgreSQL
+it also reports the CPU the local server's processes spent per request (from /proc): app and
+database CPU together are what a request costs the machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -27,22 +30,42 @@ from benchmarks.harness import BENCH_SECRET, bench_database
 from benchmarks.loadgen import generate
 
 
-def _measure(label: str, call, n: int, statements: list[int], profiler=None) -> dict:
+def database_cpu_seconds() -> float | None:
+    """CPU seconds used so far by every local PostgreSQL process (backends, WAL writer, ...), or
+    None where none is visible: the database's share of a request's cost on a shared machine."""
+    ticks, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name == "postgres" or name.startswith("postgres:"):
+            found = True
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def _measure(label: str, call, n: int, statements: list[int], profiler=None, database: bool = False) -> dict:
     codes: dict[int, int] = {}
     for _ in range(min(20, n)):  # warm: compiled statement caches, prepared statements
         call()
     statements[0] = 0
     if profiler is not None:
         profiler.start()
+    database_cpu = database_cpu_seconds() if database else None
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
         status = call()
         codes[status] = codes.get(status, 0) + 1
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if database_cpu is not None:
+        database_cpu = database_cpu_seconds() - database_cpu
     if profiler is not None:
         profiler.stop()
     return {"label": label, "requests": n, "statuses": codes, "cpu_ms": round(1000 * cpu / n, 2),
-            "wall_ms": round(1000 * wall / n, 2), "statements": round(statements[0] / n, 1)}
+            "wall_ms": round(1000 * wall / n, 2), "statements": round(statements[0] / n, 1),
+            "database_cpu_ms": round(1000 * database_cpu / n, 2) if database_cpu is not None else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--programmes", type=int, default=5_000)
     parser.add_argument("--bookings", type=int, default=100_000)
     parser.add_argument("-n", type=int, default=300)
-    parser.add_argument("--pyinstrument", action="store_true", help="print a profile of the booking requests")
+    parser.add_argument("--pyinstrument", nargs="?", const="booking", default=None,
+                        choices=["booking", "selective", "text", "filters", "worst"],
+                        help="print a profile of one kind of request (default: booking)")
     args = parser.parse_args(argv)
     now = datetime.now(timezone.utc)
     today = now.date()
@@ -102,17 +127,21 @@ def main(argv: list[str] | None = None) -> int:
             import pyinstrument
 
             profiler = pyinstrument.Profiler(interval=0.0005)
-        rows = [_measure("booking request (POST /api/v1/bookings)", book, args.n, statements, profiler)]
+        database = args.engine == "postgresql"
+        rows = [_measure("booking request (POST /api/v1/bookings)", book, args.n, statements,
+                         profiler if args.pyinstrument == "booking" else None, database)]
         for kind in searches:
-            rows.append(_measure(f"search: {kind}", searcher(kind), args.n, statements))
+            rows.append(_measure(f"search: {kind}", searcher(kind), args.n, statements,
+                                 profiler if args.pyinstrument == kind else None, database))
         rows.append(_measure("trivial: /api/v1/me", lambda: client.get("/api/v1/me", headers=auth).status_code,
-                             args.n, statements))
+                             args.n, statements, database=database))
         event.remove(Engine, "before_cursor_execute", count)
         engine.dispose()
     print(f"{args.engine}, {args.programmes} programmes, {args.bookings} bookings, {args.n} requests each, in-process")
-    print(f"| request | CPU ms | wall ms | SQL statements | answers |\n|---|---|---|---|---|")
+    print("| request | app CPU ms | database CPU ms | wall ms | SQL statements | answers |\n|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['label']} | {row['cpu_ms']} | {row['wall_ms']} | {row['statements']} | {row['statuses']} |")
+        database_cpu = row["database_cpu_ms"] if row["database_cpu_ms"] is not None else "–"
+        print(f"| {row['label']} | {row['cpu_ms']} | {database_cpu} | {row['wall_ms']} | {row['statements']} | {row['statuses']} |")
     if profiler is not None:
         print(profiler.output_text(unicode=False, color=False))
     return 0
