@@ -96,8 +96,3 @@ def price_lines(booking: BillableBooking, period: str) -> list[LineDraft]:
     else:
         rule = f"placement: {price} once, in the month of the start date {booking.start_date.isoformat()}"
     return [LineDraft(booking.booking_id, period, start, end, days, booking.price_ore, unit, amount, rule)]
-
-
-def period_total(booking: BillableBooking, period: str) -> int:
-    """Sum of the rounded lines for one booking and month, in öre."""
-    return sum(line.amount_ore for line in price_lines(booking, period))
