@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,22 @@ from catalog.models import Category, Organisation, Programme, ProgrammeChange, P
 
 CREATE_STATUSES = (ProgrammeStatus.DRAFT.value, ProgrammeStatus.PUBLISHED.value)
 STATUS_ACTIONS = {"published": "publish", "paused": "pause", "archived": "archive", "draft": "draft"}
+
+
+def target_groups_column(programme_id) -> ColumnElement[str | None]:
+    """SQL: the programme's target-group codes as one space-separated string (NULL for none),
+    a column for a statement that reads a page of programmes anyway (codes have no spaces,
+    rules.CODE_PATTERN). split_codes() turns it back into target_group_codes()' sorted list."""
+    return (
+        select(func.aggregate_strings(ProgrammeTargetGroup.target_group_code, " "))
+        .where(ProgrammeTargetGroup.programme_id == programme_id)
+        .correlate_except(ProgrammeTargetGroup)
+        .scalar_subquery()
+    )
+
+
+def split_codes(codes: str | None) -> list[str]:
+    return sorted(codes.split(" ")) if codes else []
 
 
 def target_group_codes(session: Session, programme_ids: list[int]) -> dict[int, list[str]]:

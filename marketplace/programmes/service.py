@@ -66,16 +66,17 @@ def organisation_by_code(session: Session, code: str) -> Organisation | None:
 
 
 def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime,
-                        free: dict[int, int] | None = None,
-                        organisations: dict[int, tuple[str, str]] | None = None) -> list[dict]:
-    """The API's Programme documents, with free places today, in three queries whatever the count.
+                        free: dict[int, int] | None = None, organisations: dict[int, tuple[str, str]] | None = None,
+                        groups: dict[int, list[str]] | None = None) -> list[dict]:
+    """The API's Programme documents, with free places today, in four queries whatever the count.
 
-    `free` ({id: places free today}) and `organisations` ({id: (code, name)}) may come with
-    the programmes (search_documents() reads them in the page's own statement): then only the
-    target groups are read here.
+    `free` ({id: places free today}), `organisations` ({id: (code, name)}) and `groups` ({id:
+    target-group codes}) may come with the programmes (search_documents() reads them in the
+    page's own statement): then nothing is read here.
     """
     ids = [p.id for p in programmes]
-    groups = catalogue.target_group_codes(session, ids)
+    if groups is None:
+        groups = catalogue.target_group_codes(session, ids)
     if free is None:
         free = capacity.free_places_today(session, ids, today=today, now=now)
     if organisations is None:
@@ -113,10 +114,10 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
 
 def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
                  available: tuple[date, date] | None, now: datetime, today: date | None = None):
-    """(programmes, total, free, organisations) in one statement (catalog.search.page_query).
+    """(programmes, total, free, organisations, groups) in one statement (catalog.search.page_query).
 
-    With `today`, the same statement also reads each programme's organisation and the places
-    committed today, so free places and organisations cost no query of their own.
+    With `today`, the same statement also reads each programme's organisation, target groups
+    and the places committed today, so the documents cost no query of their own.
     """
     if available is not None:
         # Measured forms (benchmarks/RESULTS.md): few candidates probe the index per programme;
@@ -128,7 +129,8 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
     query = page_query(filters, offset=offset, limit=limit)
     if today is not None:
         query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
-            Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now))
+            Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now),
+            catalogue.target_groups_column(Programme.id))
     rows = session.execute(query).all()
     if rows:
         total = rows[0][1]
@@ -136,26 +138,28 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         total = session.execute(count_query(filters)).scalar_one() if offset > 0 else 0
     programmes = [row[0] for row in rows]
     if today is None:
-        return programmes, total, None, None
+        return programmes, total, None, None, None
     free = {row[0].id: capacity.free_places(row[0].capacity, row[4]) for row in rows}
     organisations = {row[0].organisation_id: (row[2], row[3]) for row in rows}
-    return programmes, total, free, organisations
+    groups = {row[0].id: catalogue.split_codes(row[5]) for row in rows}
+    return programmes, total, free, organisations, groups
 
 
 def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
            available: tuple[date, date] | None = None, now: datetime) -> tuple[list[Programme], int]:
     """One page of programmes matching the filters (and free on every day of `available`), and the total."""
-    programmes, total, _free, _organisations = _search_page(session, filters, offset=offset, limit=limit,
-                                                            available=available, now=now)
+    programmes, total, *_documents = _search_page(session, filters, offset=offset, limit=limit, available=available, now=now)
     return programmes, total
 
 
 def search_documents(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
                      available: tuple[date, date] | None = None, today: date, now: datetime) -> tuple[list[dict], int]:
-    """search() as Programme documents: two statements (the page, its target groups) whatever the page size."""
-    programmes, total, free, organisations = _search_page(session, filters, offset=offset, limit=limit,
-                                                          available=available, now=now, today=today)
-    return programme_documents(session, programmes, today=today, now=now, free=free, organisations=organisations), total
+    """search() as Programme documents: one statement whatever the page size."""
+    programmes, total, free, organisations, groups = _search_page(session, filters, offset=offset, limit=limit,
+                                                                  available=available, now=now, today=today)
+    documents = programme_documents(session, programmes, today=today, now=now, free=free, organisations=organisations,
+                                    groups=groups)
+    return documents, total
 
 
 # --- labels ---------------------------------------------------------------------------------
