@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from benchmarks.cpu import Meter
 from benchmarks.harness import Server, api_token, run_load, summarise
 from benchmarks.loadgen import USER_DOMAIN, overbooked_days
 
@@ -71,8 +72,20 @@ def run(database_url: str, instance, engine, *, today: date, now, workers: int =
                        "Idempotency-Key": str(uuid.UUID(int=local.getrandbits(128)))}
             return ("hot" if hot_one else "spread"), "POST", "/api/v1/bookings", body(programme, start, local, today=today), headers
 
+        meter = Meter(server.process.pid, postgresql=engine.dialect.name == "postgresql")
+        # The machine's yardstick in the same run: the same clients against /healthz (Flask,
+        # gunicorn and one raw SELECT), the "bare endpoint" the targets are set against.
+        meter.start()
+        bare = run_load(server.port, lambda _index, _number: ("healthz", "GET", "/healthz", None, {}),
+                        clients=clients, requests_per_client=requests_per_client)
+        bare_cpu = meter.stop(len(bare.samples), bare.seconds)
+        meter.start()
         load = run_load(server.port, factory, clients=clients, requests_per_client=requests_per_client)
+        cpu = meter.stop(len(load.samples), load.seconds)
     result = summarise(load.samples, load.seconds)
+    result["cpu"] = cpu  # per request (any answer): server, database, load client; cores busy on average
+    result["bare"] = {"requests_per_second": round(len(bare.samples) / bare.seconds, 1) if bare.seconds else None,
+                      "errors": len(bare.errors), "cpu": bare_cpu}
     accepted = sum(1 for s in load.samples if s.status == 201)
     result.update({
         "clients": clients, "workers": workers, "threads": threads, "seconds": round(load.seconds, 2),

@@ -20,30 +20,14 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from benchmarks import bench_bookings, bench_search
+from benchmarks.cpu import database_seconds
 from benchmarks.harness import BENCH_SECRET, bench_database
 from benchmarks.loadgen import generate
-
-
-def database_cpu_seconds() -> float | None:
-    """CPU seconds used so far by every local PostgreSQL process (backends, WAL writer, ...), or
-    None where none is visible: the database's share of a request's cost on a shared machine."""
-    ticks, found = 0, False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue  # the process ended while we looked
-        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-        if name == "postgres" or name.startswith("postgres:"):
-            found = True
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def _measure(label: str, call, n: int, statements: list[int], profiler=None, database: bool = False) -> dict:
@@ -53,14 +37,14 @@ def _measure(label: str, call, n: int, statements: list[int], profiler=None, dat
     statements[0] = 0
     if profiler is not None:
         profiler.start()
-    database_cpu = database_cpu_seconds() if database else None
+    database_cpu = database_seconds() if database else None
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
         status = call()
         codes[status] = codes.get(status, 0) + 1
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if database_cpu is not None:
-        database_cpu = database_cpu_seconds() - database_cpu
+        database_cpu = database_seconds() - database_cpu
     if profiler is not None:
         profiler.stop()
     return {"label": label, "requests": n, "statuses": codes, "cpu_ms": round(1000 * cpu / n, 2),

@@ -189,6 +189,17 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
         add(f"bookings: {entry['clients']} clients, {entry['workers']} workers: accepted/s",
             f"{entry['accepted_per_second']}", f"≥ {target}/s", entry["accepted_per_second"] >= target)
         add(f"  answers {entry['statuses']}; p95 server {entry['server_p95_ms']} ms, client {entry['client_p95_ms']} ms", "")
+        cpu = entry.get("cpu") or {}
+        if cpu.get("server_cpu_ms") is not None:
+            database = f", database {cpu['database_cpu_ms']}" if cpu.get("database_cpu_ms") is not None else ""
+            add(f"  CPU ms per request: server {cpu['server_cpu_ms']}{database}, load client {cpu['client_cpu_ms']}",
+                f"{cpu['cores_busy']} of {os.cpu_count()} cores busy")
+        bare = entry.get("bare") or {}
+        if bare.get("requests_per_second"):
+            bare_cpu = bare.get("cpu") or {}
+            add(f"  same clients on /healthz (Flask + one SELECT): CPU ms server {bare_cpu.get('server_cpu_ms')}, "
+                f"database {bare_cpu.get('database_cpu_ms')}, client {bare_cpu.get('client_cpu_ms')}",
+                f"{bare['requests_per_second']} requests/s")
         add("  programmes with an overbooked day after the run (all days)", str(entry["overbooked_days"]), "0",
             entry["overbooked_days"] == 0)
     for size, entry in result.get("close", {}).items():
