@@ -5,7 +5,9 @@
 
 Wall-clock load figures depend on everything else the machine does; CPU time and the number
 of statements per request say what one request costs, which is what the throughput limit
-is made of (benchmarks/RESULTS.md). Builds a throwaway database with benchmarks.loadgen,
+is made of (benchmarks/RESULTS.md). Python function calls per request (cProfile, a separate
+pass) are the same from run to run: the figure to compare two versions of the code on a
+shared, noisy machine. Builds a throwaway database with benchmarks.loadgen,
 signs a staff user in through the API, then runs the requests through Flask's test client
 (no HTTP server, no client threads) with a statement counter on the engine. On PostgreSQL
 it also reports the CPU the local server's processes spent per request (from /proc): app and
@@ -15,7 +17,9 @@ database CPU together are what a request costs the machine.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import time
 import uuid
@@ -49,7 +53,19 @@ def _measure(label: str, call, n: int, statements: list[int], profiler=None, dat
         profiler.stop()
     return {"label": label, "requests": n, "statuses": codes, "cpu_ms": round(1000 * cpu / n, 2),
             "wall_ms": round(1000 * wall / n, 2), "statements": round(statements[0] / n, 1),
-            "database_cpu_ms": round(1000 * database_cpu / n, 2) if database_cpu is not None else None}
+            "database_cpu_ms": round(1000 * database_cpu / n, 2) if database_cpu is not None else None,
+            "python_calls": _python_calls(call, min(n, 100))}
+
+
+def _python_calls(call, n: int) -> int:
+    """Python function calls per request (cProfile): the same count run after run, whatever else
+    the machine is doing, so two versions of the code compare where CPU time is too noisy."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(n):
+        call()
+    profile.disable()
+    return round(pstats.Stats(profile).total_calls / n)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,10 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         event.remove(Engine, "before_cursor_execute", count)
         engine.dispose()
     print(f"{args.engine}, {args.programmes} programmes, {args.bookings} bookings, {args.n} requests each, in-process")
-    print("| request | app CPU ms | database CPU ms | wall ms | SQL statements | answers |\n|---|---|---|---|---|---|")
+    print("| request | app CPU ms | database CPU ms | wall ms | SQL statements | Python calls | answers |\n"
+          "|---|---|---|---|---|---|---|")
     for row in rows:
         database_cpu = row["database_cpu_ms"] if row["database_cpu_ms"] is not None else "–"
-        print(f"| {row['label']} | {row['cpu_ms']} | {database_cpu} | {row['wall_ms']} | {row['statements']} | {row['statuses']} |")
+        print(f"| {row['label']} | {row['cpu_ms']} | {database_cpu} | {row['wall_ms']} | {row['statements']} | "
+              f"{row['python_calls']} | {row['statuses']} |")
     if profiler is not None:
         print(profiler.output_text(unicode=False, color=False))
     return 0

@@ -64,3 +64,18 @@ def test_the_booking_benchmark_reports_cpu_per_request_and_the_bare_endpoint(dat
     assert (result["cpu"]["database_cpu_ms"] is not None) == (kind == "postgresql")
     assert result["bare"]["requests_per_second"] > 0 and result["bare"]["errors"] == 0
     assert result["bare"]["cpu"]["server_cpu_ms"] < result["cpu"]["server_cpu_ms"]  # a booking costs more than /healthz
+
+
+def test_the_benchmark_table_shows_the_cpu_budget_beside_the_bare_endpoint():
+    from benchmarks.run import rows
+
+    entry = {"clients": 16, "workers": 4, "accepted_per_second": 66.7, "statuses": {"201": 946, "409": 254},
+             "server_p95_ms": 66.6, "client_p95_ms": 246.2, "overbooked_days": 0,
+             "cpu": {"server_cpu_ms": 16.71, "database_cpu_ms": 4.58, "client_cpu_ms": 0.91, "cores_busy": 1.88},
+             "bare": {"requests_per_second": 540.3, "errors": 0,
+                      "cpu": {"server_cpu_ms": 2.58, "database_cpu_ms": 0.28, "client_cpu_ms": 0.56, "cores_busy": 1.9}}}
+    lines = {name.strip(): (value, mark) for name, value, _target, mark in rows({"engine": "postgresql", "bookings": [entry]})}
+    assert lines["bookings: 16 clients, 4 workers: accepted/s"] == ("66.7", "MISSED")
+    assert lines["CPU ms per request: server 16.71, database 4.58, load client 0.91"][0].startswith("1.88 of ")
+    bare = next(value for name, (value, _mark) in lines.items() if name.startswith("same clients on /healthz"))
+    assert bare == "540.3 requests/s"
