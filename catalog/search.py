@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, case, func, literal, select, true
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
@@ -99,9 +99,10 @@ class full_text_match(ColumnElement[bool]):
     type = Boolean()
     _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, terms: Sequence[str]):
-        # Terms are [^\W_]+ words (see words()), so no quoting or operator can slip through.
-        self.query = literal(" ".join(terms), _FullTextQuery())
+    def __init__(self, query: str):
+        # `query` is the terms joined by spaces. Terms are [^\W_]+ words (see words()), so no
+        # quoting or operator can slip through.
+        self.query = bindparam("text_query", query, type_=_FullTextQuery())
 
 
 @compiles(full_text_match, "sqlite")
@@ -160,71 +161,113 @@ class ProgrammeFilters:
         return query_terms(self.q)
 
 
-def relevance(terms: Sequence[str]) -> ColumnElement[int]:
+def bound_values(filters: ProgrammeFilters) -> dict[str, object]:
+    """The values a search binds, by parameter name: all that differs between two searches of one shape.
+
+    conditions() and ordering() take every value from here, so a statement built once for a
+    set of names (search_shape()) answers any search with the same names when executed with
+    these values (marketplace/programmes/service.py keeps such statements).
+    """
+    values: dict[str, object] = {}
+    if filters.statuses:
+        values["statuses"] = list(filters.statuses)
+    terms = filters.terms
+    if terms:
+        values["text_query"] = " ".join(terms)
+    for number, term in enumerate(terms):
+        values[f"name_word_{number}"] = f"% {term} %"
+        values[f"name_prefix_{number}"] = f"% {term}%"
+    if filters.category:
+        values["category"] = filters.category
+    if filters.target_groups:
+        values["target_groups"] = list(filters.target_groups)
+    if filters.organisation:
+        values["organisation_code"] = filters.organisation.upper()
+    if filters.organisation_id is not None:
+        values["organisation_id"] = filters.organisation_id
+    if filters.accessible:
+        values["accessible"] = True
+    if filters.max_price_ore is not None:
+        values["max_price_ore"] = filters.max_price_ore
+    return values
+
+
+def search_shape(values: dict[str, object]) -> frozenset[str]:
+    """What decides a search statement's SQL text: which values it binds, not what they are."""
+    return frozenset(values)
+
+
+def _bound(values: dict[str, object], name: str, **kw):
+    return bindparam(name, values[name], **kw)
+
+
+def relevance(values: dict[str, object]) -> ColumnElement[int]:
     """Score: per term, 3 when a word of the name is that term, 2 when one starts with it, else 0."""
-    if not terms:
-        return literal(0, Integer)
     score = None
-    for term in terms:
+    number = 0
+    while f"name_word_{number}" in values:
         part = case(
-            (Programme.search_name.like(f"% {term} %"), 3),
-            (Programme.search_name.like(f"% {term}%"), 2),
+            (Programme.search_name.like(_bound(values, f"name_word_{number}")), 3),
+            (Programme.search_name.like(_bound(values, f"name_prefix_{number}")), 2),
             else_=0,
         )
         score = part if score is None else score + part
-    return score
+        number += 1
+    return score if score is not None else literal(0, Integer)
 
 
-def conditions(filters: ProgrammeFilters) -> list[ColumnElement[bool]]:
+def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = None) -> list[ColumnElement[bool]]:
+    values = bound_values(filters) if values is None else values
     where: list[ColumnElement[bool]] = []
-    if filters.statuses:
-        where.append(Programme.status.in_(filters.statuses))
-    terms = filters.terms
-    if terms:
-        where.append(full_text_match(terms))
-    if filters.category:
-        where.append(Programme.category_code == filters.category)
-    if filters.target_groups:
+    if "statuses" in values:
+        where.append(Programme.status.in_(_bound(values, "statuses", expanding=True)))
+    if "text_query" in values:
+        where.append(full_text_match(values["text_query"]))
+    if "category" in values:
+        where.append(Programme.category_code == _bound(values, "category"))
+    if "target_groups" in values:
         # An IN subquery lets the planner start from the target-group index when that is selective.
         where.append(Programme.id.in_(
             select(ProgrammeTargetGroup.programme_id)
-            .where(ProgrammeTargetGroup.target_group_code.in_(filters.target_groups))
+            .where(ProgrammeTargetGroup.target_group_code.in_(_bound(values, "target_groups", expanding=True)))
         ))
-    if filters.organisation:
+    if "organisation_code" in values:
         where.append(Programme.organisation_id.in_(
-            select(Organisation.id).where(Organisation.code == filters.organisation.upper())))
-    if filters.organisation_id is not None:
-        where.append(Programme.organisation_id == filters.organisation_id)
-    if filters.accessible:
-        where.append(Programme.accessible == true())  # "= true", not "IS TRUE": an index can answer it
-    if filters.max_price_ore is not None:
-        where.append(Programme.price_ore <= filters.max_price_ore)
+            select(Organisation.id).where(Organisation.code == _bound(values, "organisation_code"))))
+    if "organisation_id" in values:
+        where.append(Programme.organisation_id == _bound(values, "organisation_id"))
+    if "accessible" in values:
+        where.append(Programme.accessible == _bound(values, "accessible"))  # "=", not "IS TRUE": an index can answer it
+    if "max_price_ore" in values:
+        where.append(Programme.price_ore <= _bound(values, "max_price_ore"))
     where.extend(filters.extra)
     return where
 
 
-def ordering(filters: ProgrammeFilters) -> list[ColumnElement]:
+def ordering(values: dict[str, object]) -> list[ColumnElement]:
     """Best match first (when words were typed), then by name in code-point order, then id."""
     order: list[ColumnElement] = [binary_order(Programme.name), Programme.id]
-    terms = filters.terms
-    if terms:
-        order.insert(0, relevance(terms).desc())
+    if "text_query" in values:
+        order.insert(0, relevance(values).desc())
     return order
 
 
 def programme_query(filters: ProgrammeFilters) -> Select:
     """Select of Programme matching the filters, best match first, then by name and id."""
-    return select(Programme).where(and_(True, *conditions(filters))).order_by(*ordering(filters))
+    values = bound_values(filters)
+    return select(Programme).where(and_(True, *conditions(filters, values))).order_by(*ordering(values))
 
 
 def count_query(filters: ProgrammeFilters) -> Select:
     return select(func.count()).select_from(Programme).where(and_(True, *conditions(filters)))
 
 
-def is_narrow(filters: ProgrammeFilters) -> bool:
-    """Whether a filter leaves few enough rows that counting them beside the page is cheap."""
-    return bool(filters.terms or filters.category or filters.target_groups or filters.organisation
-                or filters.organisation_id is not None)
+NARROWING = frozenset({"text_query", "category", "target_groups", "organisation_code", "organisation_id"})
+
+
+def is_narrow(values: dict[str, object]) -> bool:
+    """Whether a search (its bound_values()) leaves few enough rows that counting them beside the page is cheap."""
+    return not NARROWING.isdisjoint(values)
 
 
 def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
@@ -240,24 +283,26 @@ def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
     Only the page's ids go through the sort; the wide rows are read for those alone.
     An empty page (offset past the end) carries no total: count_query() answers then.
     """
-    where = and_(True, *conditions(filters))
-    order = ordering(filters)
-    if is_narrow(filters):
+    values = bound_values(filters)
+    where = and_(True, *conditions(filters, values))
+    order = ordering(values)
+    offset_value, limit_value = bindparam("page_offset", offset), bindparam("page_limit", limit)
+    if is_narrow(values):
         # The matches and their count in an unordered subquery, ordered and cut outside it:
         # PostgreSQL (15) costs a window over an index-ordered scan as if LIMIT stopped it
         # early, and would walk the name index over every published programme to count.
-        terms = filters.terms
+        ranked = "text_query" in values
         columns = [Programme.id.label("id"), Programme.name.label("name"), func.count().over().label("total")]
-        if terms:
-            columns.append(relevance(terms).label("score"))
+        if ranked:
+            columns.append(relevance(values).label("score"))
         matches = select(*columns).where(where).subquery("matches")
         inner_order: list[ColumnElement] = [binary_order(matches.c.name), matches.c.id]
-        if terms:
+        if ranked:
             inner_order.insert(0, matches.c.score.desc())
         page = (select(matches.c.id, matches.c.total).order_by(*inner_order)
-                .offset(offset).limit(limit).subquery("page"))
+                .offset(offset_value).limit(limit_value).subquery("page"))
     else:
         total = select(func.count()).select_from(Programme).where(where).correlate(None).scalar_subquery()
         page = (select(Programme.id.label("id"), total.label("total")).where(where).order_by(*order)
-                .offset(offset).limit(limit).subquery("page"))
+                .offset(offset_value).limit(limit_value).subquery("page"))
     return select(Programme, page.c.total).join(page, page.c.id == Programme.id).order_by(*order)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Date, and_, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Date, and_, bindparam, func, literal, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Programme
@@ -100,15 +100,25 @@ def free_places_today(session: Session, programme_ids: list[int], *, today: date
     return {pid: free_places(capacities[pid], used.get(pid, 0)) for pid in ids if pid in capacities}
 
 
+def committed_today_values(*, today: date, now: datetime) -> dict[str, object]:
+    """The values committed_today() binds, by parameter name."""
+    return {"committed_day": today, "committed_now": now}
+
+
 def committed_today(programme_id, *, today: date, now: datetime) -> ColumnElement[int]:
     """SQL: a correlated scalar subquery, the places committed today of the programme `programme_id` names.
 
     free_places_today() as a column, for a statement that reads a page of programmes anyway.
+    Its values are named parameters (committed_today_values()), so a cached statement can
+    run it for another day.
     """
+    values = committed_today_values(today=today, now=now)
+    day = bindparam("committed_day", values["committed_day"], type_=Booking.start_date.type)
+    moment = bindparam("committed_now", values["committed_now"], type_=Booking.hold_expires_at.type)
     return (
         select(func.count(Booking.id))
-        .where(Booking.programme_id == programme_id, committing(now=now), Booking.start_date <= today,
-               Booking.end_date >= today)
+        .where(Booking.programme_id == programme_id, committing(now=moment), Booking.start_date <= day,
+               Booking.end_date >= day)
         .correlate_except(Booking)
         .scalar_subquery()
     )
@@ -149,6 +159,13 @@ def availability_condition(from_date: date, to_date: date, *, now: datetime, for
     from marketplace.bookings import full_days
 
     return full_days.availability_condition(from_date, to_date, now=now, form=form)
+
+
+def availability_values(from_date: date, to_date: date, *, now: datetime) -> dict[str, object]:
+    """The values availability_condition() binds, by parameter name."""
+    from marketplace.bookings import full_days
+
+    return full_days.availability_values(from_date, to_date, now=now)
 
 
 def first_full_day(session: Session, programme_id: int, capacity: int, from_date: date, to_date: date, *,

@@ -31,8 +31,8 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Literal
 
-from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, delete, event,
-                        insert, or_, select)
+from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, bindparam, delete,
+                        event, insert, or_, select)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -245,6 +245,13 @@ def _keep_in_step(session: Session, _context) -> None:
 AvailabilityForm = Literal["set", "shared_set", "probe"]
 
 
+def availability_values(from_date: date, to_date: date, *, now: datetime) -> dict[str, object]:
+    """The values availability_condition() binds, by parameter name (a statement built once per
+    shape runs with these, marketplace/programmes/service.py)."""
+    return {"available_month_start": _month_start(from_date), "available_from": from_date, "available_to": to_date,
+            "available_now": now}
+
+
 def availability_condition(from_date: date, to_date: date, *, now: datetime, form: AvailabilityForm = "set"):
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
@@ -260,9 +267,15 @@ def availability_condition(from_date: date, to_date: date, *, now: datetime, for
       candidate; cheapest when other filters leave few candidates (PostgreSQL may still
       plan it as a hashed anti-join when that is cheaper).
     """
-    live = and_(full_run.c.first_day >= _month_start(from_date), full_run.c.first_day <= to_date,
-                full_run.c.last_day >= from_date,
-                or_(full_run.c.full_until.is_(None), full_run.c.full_until > now))
+    values = availability_values(from_date, to_date, now=now)
+
+    def bound(name: str, column):
+        return bindparam(name, values[name], type_=column.type)
+
+    first_day, last_day, full_until = full_run.c.first_day, full_run.c.last_day, full_run.c.full_until
+    live = and_(first_day >= bound("available_month_start", first_day), first_day <= bound("available_to", first_day),
+                last_day >= bound("available_from", last_day),
+                or_(full_until.is_(None), full_until > bound("available_now", full_until)))
     if form == "probe":
         full = select(full_run.c.programme_id).where(full_run.c.programme_id == Programme.id, live)
         return and_(Programme.capacity > 0, ~full.exists())

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from catalog import programmes as catalogue
 from catalog.errors import CatalogError
 from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
-from catalog.search import ProgrammeFilters, count_query, is_narrow, page_query
+from catalog.search import ProgrammeFilters, bound_values, count_query, is_narrow, page_query, search_shape
 from marketplace import audit
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity
 from marketplace.db import lock_programme
 from marketplace.errors import Conflict, DomainError, Invalid, NotFound
+from marketplace.statement_cache import StatementCache
 
 CURRENCY = "SEK"
 
@@ -112,30 +113,51 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
     return documents
 
 
+# Search statements by shape (which filters, which availability form, documents or not).
+SEARCH_STATEMENTS: StatementCache = StatementCache()
+
+
 def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
                  available: tuple[date, date] | None, now: datetime, today: date | None = None):
     """(programmes, total, free, organisations, groups) in one statement (catalog.search.page_query).
 
     With `today`, the same statement also reads each programme's organisation, target groups
-    and the places committed today, so the documents cost no query of their own.
+    and the places committed today, so the documents cost no query of their own. The
+    statement is built once per shape (SEARCH_STATEMENTS) and run with this search's values.
     """
+    values = bound_values(filters)
+    form = None
     if available is not None:
         # Measured forms (benchmarks/RESULTS.md): few candidates probe the index per programme;
         # many share one set, a CTE on PostgreSQL (built once for page and count), a plain
         # list on SQLite (whose CTE materialisation costs more than building the list twice).
-        form = "probe" if is_narrow(filters) else "shared_set" if session.get_bind().dialect.name == "postgresql" else "set"
-        condition = capacity.availability_condition(*available, now=now, form=form)
-        filters = ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, condition)})
-    query = page_query(filters, offset=offset, limit=limit)
+        form = "probe" if is_narrow(values) else "shared_set" if session.get_bind().dialect.name == "postgresql" else "set"
+        values.update(capacity.availability_values(*available, now=now))
     if today is not None:
-        query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
-            Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now),
-            catalogue.target_groups_column(Programme.id))
-    rows = session.execute(query).all()
+        values.update(capacity.committed_today_values(today=today, now=now))
+    values.update(page_offset=offset, page_limit=limit)
+
+    def with_availability() -> ProgrammeFilters:
+        if available is None:
+            return filters
+        condition = capacity.availability_condition(*available, now=now, form=form)
+        return ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, condition)})
+
+    def build():
+        query = page_query(with_availability(), offset=offset, limit=limit)
+        if today is not None:
+            query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
+                Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now),
+                catalogue.target_groups_column(Programme.id))
+        return query
+
+    # A caller's own extra conditions are not part of a shape: their statement is built each time.
+    query = build() if filters.extra else SEARCH_STATEMENTS.get((search_shape(values), form, today is not None), build)
+    rows = session.execute(query, values).all()
     if rows:
         total = rows[0][1]
     else:
-        total = session.execute(count_query(filters)).scalar_one() if offset > 0 else 0
+        total = session.execute(count_query(with_availability())).scalar_one() if offset > 0 else 0
     programmes = [row[0] for row in rows]
     if today is None:
         return programmes, total, None, None, None

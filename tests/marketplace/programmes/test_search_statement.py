@@ -142,3 +142,46 @@ def test_query_models_build_their_json_schema_once():
     assert set(schema["properties"]) == set(fresh["properties"])
     with pytest.raises(TypeError):
         schema["properties"]["q"]["maxLength"] = 1  # read-only: no caller can change what the next one reads
+
+
+# Pairs of searches of one shape (same filters set, other values): the second reuses the first's statement.
+SAME_SHAPE = [
+    (ProgrammeFilters(q="parklaget"), ProgrammeFilters(q="verk")),
+    (ProgrammeFilters(q="parklaget b"), ProgrammeFilters(q="verkstan c")),
+    (ProgrammeFilters(category="outdoor_park"), ProgrammeFilters(category="bicycle")),
+    (ProgrammeFilters(target_groups=("young_adults",), accessible=True),
+     ProgrammeFilters(target_groups=("newly_arrived", "young_adults"), accessible=True)),
+    (ProgrammeFilters(organisation="amf", max_price_ore=400_000), ProgrammeFilters(organisation="rk", max_price_ore=320_000)),
+    (ProgrammeFilters(statuses=("published",)), ProgrammeFilters(statuses=("published", "draft", "paused"))),
+]
+
+
+@pytest.mark.parametrize("first, second", SAME_SHAPE, ids=lambda f: repr({k: v for k, v in f.__dict__.items() if v}))
+def test_a_search_of_a_known_shape_reuses_its_statement_with_its_own_values(db, catalogue, first, second):
+    now = datetime.fromisoformat(NOW)
+    with Session(db.get_bind()) as session:
+        service.search_documents(session, first, offset=0, limit=3, available=RANGE, today=TODAY, now=now)
+        hits = service.SEARCH_STATEMENTS.hits
+        documents, total = service.search_documents(session, second, offset=1, limit=4, available=RANGE, today=TODAY,
+                                                    now=now)
+        assert service.SEARCH_STATEMENTS.hits == hits + 1
+    assert ([d["id"] for d in documents], total) == _reference(db, second, RANGE, offset=1, limit=4, now=now)
+
+
+def test_a_reused_statement_answers_for_the_moment_and_day_it_is_run(db, catalogue):
+    """The holds lapse and the range moves: the cached statement must not keep the first search's now or dates."""
+    now = datetime.fromisoformat(NOW)
+    held = catalogue[7]
+    later, other_range = now + timedelta(days=4), (date(2026, 3, 23), date(2026, 3, 29))
+    with Session(db.get_bind()) as session:
+        before, _ = service.search_documents(session, ProgrammeFilters(), offset=0, limit=100, available=RANGE,
+                                             today=TODAY, now=now)
+        after, _ = service.search_documents(session, ProgrammeFilters(), offset=0, limit=100, available=RANGE,
+                                            today=later.date(), now=later)
+        moved, _ = service.search_documents(session, ProgrammeFilters(), offset=0, limit=100, available=other_range,
+                                            today=TODAY, now=now)
+    assert held.id not in [d["id"] for d in before]
+    assert held.id in [d["id"] for d in after]
+    free_after = {d["id"]: d["free_places"] for d in after}
+    assert free_after[held.id] == held.capacity  # its holds no longer count today
+    assert [d["id"] for d in moved] == _reference(db, ProgrammeFilters(), other_range, offset=0, limit=100, now=now)[0]
