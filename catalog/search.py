@@ -97,6 +97,9 @@ class full_text_match(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # A predicate, not a boolean value: SQLite would otherwise get "(id IN (…)) = 1", which
+    # hides the rowid lookup from its planner (a text-only search scanned every published row).
+    _is_implicitly_boolean = True
     _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, query: str):

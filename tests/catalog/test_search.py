@@ -123,3 +123,13 @@ def test_editing_a_programme_updates_what_finds_it(catalogue, db):
     db.commit()
     assert _names(db, q="cykelköket") == []
     assert _names(db, q="velociped") == ["Velocipeden"]
+
+
+def test_on_sqlite_the_word_match_is_a_plain_predicate():
+    """Wrapped as "(id IN (…fts…)) = 1", the match hid the FTS5 rowids from SQLite's planner:
+    a word-only search scanned every published programme (27 ms instead of 9.5 ms at 100 000
+    programmes, benchmarks/RESULTS.md)."""
+    from sqlalchemy.dialects import sqlite
+
+    sql = str(programme_query(ProgrammeFilters(q="cykel", category="bicycle")).compile(dialect=sqlite.dialect()))
+    assert "programme.id IN (SELECT rowid FROM programme_fts WHERE programme_fts MATCH ?) AND " in sql
