@@ -185,3 +185,24 @@ def test_a_reused_statement_answers_for_the_moment_and_day_it_is_run(db, catalog
     free_after = {d["id"]: d["free_places"] for d in after}
     assert free_after[held.id] == held.capacity  # its holds no longer count today
     assert [d["id"] for d in moved] == _reference(db, ProgrammeFilters(), other_range, offset=0, limit=100, now=now)[0]
+
+
+def test_threads_sharing_one_statement_each_get_their_own_answer(db, catalogue):
+    """A server's threads run the same kept statement at once, each with its own values."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = datetime.fromisoformat(NOW)
+    searches = [ProgrammeFilters(category=category) for category in ("outdoor_park", "bicycle", "painting")] * 8
+    expected = {f.category: _reference(db, f, RANGE, offset=0, limit=10, now=now) for f in searches[:3]}
+    engine = db.get_bind()
+
+    def run(filters: ProgrammeFilters):
+        with Session(engine) as session:
+            documents, total = service.search_documents(session, filters, offset=0, limit=10, available=RANGE,
+                                                        today=TODAY, now=now)
+        return filters.category, ([d["id"] for d in documents], total)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(run, searches))
+    assert len({str(answer) for answer in expected.values()}) == 3  # a mix-up would show
+    assert all(answer == expected[category] for category, answer in answers), answers
