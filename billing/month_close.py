@@ -125,18 +125,16 @@ def preview_pair_totals(session: Session, period: str) -> list[PairTotal]:
     return sorted(totals, key=lambda t: (t.buyer_code, t.provider_code))
 
 
-def check_codes(line: Line) -> None:
-    """Refuse to close with an organisation whose codes are missing or malformed (409)."""
-    problems = [
-        (line.buyer_code, accounting_codes.account_error(line.buyer_cost_account)),
-        (line.buyer_code, accounting_codes.cost_centre_error(line.buyer_cost_centre)),
-        (line.provider_code, accounting_codes.account_error(line.provider_revenue_account)),
-        (line.provider_code, accounting_codes.cost_centre_error(line.provider_cost_centre)),
-    ]
-    for code, problem in problems:
+def check_codes(organisation_code: str, cost_centre: str, account: str) -> None:
+    """Refuse to close with an organisation whose codes are missing or malformed (409).
+
+    `account` is the buyer's cost account or the provider's revenue account.
+    """
+    for problem in (accounting_codes.account_error(account), accounting_codes.cost_centre_error(cost_centre)):
         if problem:
-            raise Conflict(f"Organisation {code} has invalid accounting codes: {problem} An admin must correct them first.",
-                           code="invalid_accounting_codes", organisation=code)
+            raise Conflict(f"Organisation {organisation_code} has invalid accounting codes: {problem} "
+                           "An admin must correct them first.",
+                           code="invalid_accounting_codes", organisation=organisation_code)
 
 
 def _local_today(now: datetime) -> date:
@@ -170,13 +168,15 @@ def close_month(session: Session, period: str, *, actor: Actor | None, now: date
 
     count = total = 0
     batch: list[dict] = []
-    checked: set[tuple] = set()
+    checked: set[tuple[str, str, str]] = set()
     for line in compute_lines(session, period):
-        codes = (line.buyer_code, line.buyer_cost_centre, line.buyer_cost_account, line.provider_code,
-                 line.provider_cost_centre, line.provider_revenue_account)
-        if codes not in checked:  # a month has few distinct organisations; check each once
-            check_codes(line)
-            checked.add(codes)
+        # Each organisation's codes once, as buyer and as provider: a month has few organisations
+        # but up to organisations² pairs.
+        for codes in ((line.buyer_code, line.buyer_cost_centre, line.buyer_cost_account),
+                      (line.provider_code, line.provider_cost_centre, line.provider_revenue_account)):
+            if codes not in checked:
+                check_codes(*codes)
+                checked.add(codes)
         row = line.as_row()
         row["created_at"] = now
         batch.append(row)

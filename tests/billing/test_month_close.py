@@ -92,14 +92,20 @@ def test_charge_lines_cannot_be_changed_or_deleted(db, close):
     db.rollback()
 
 
-def test_invalid_accounting_codes_stop_the_close_before_anything_is_written(db, close):
+@pytest.mark.parametrize("organisation, field, value", [
+    ("RK", "cost_account", "76A1"),  # the buyer's cost account
+    ("RK", "cost_centre", ""),  # the buyer's cost centre
+    ("AMF", "revenue_account", "3O41"),  # the provider's revenue account
+    ("AMF", "cost_centre", ""),  # the provider's cost centre
+])
+def test_invalid_accounting_codes_stop_the_close_before_anything_is_written(db, close, organisation, field, value):
     make_booking(db, make_programme(db), start=date(2026, 3, 1), end=date(2026, 3, 31))
-    rk = db.execute(select(Organisation).where(Organisation.code == "RK")).scalar_one()
-    rk.cost_account = "76A1"
+    row = db.execute(select(Organisation).where(Organisation.code == organisation)).scalar_one()
+    setattr(row, field, value)
     db.commit()
     with pytest.raises(Conflict) as raised:
         close("2026-03", APRIL)
-    assert raised.value.code == "invalid_accounting_codes" and "RK" in raised.value.message
+    assert raised.value.code == "invalid_accounting_codes" and organisation in raised.value.message
     assert db.get(BillingPeriod, "2026-03") is None
     assert db.execute(select(func.count()).select_from(ChargeLine)).scalar() == 0
 
