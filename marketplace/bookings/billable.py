@@ -93,7 +93,7 @@ def _stream(session: Session, stmt, batch: int) -> Iterator[BillableBooking]:
     On PostgreSQL this is a server-side cursor, which the planner optimises for its first
     10 % of rows (cursor_tuple_fraction): for a month that picked a walk of the whole booking
     table in id order. Every row is read here, so the transaction asks for the plan that is
-    fastest to the end (a month of 100 000 placements: 2.05 → 1.75 s, benchmarks/RESULTS.md).
+    fastest to the end (reading a month of 100 000 placements: 2.05 → 1.5–1.8 s, benchmarks/RESULTS.md).
     Core execution on the session's connection: the ORM row machinery would double the cost.
     """
     if not is_sqlite(session):
