@@ -132,9 +132,8 @@ def check_codes(organisation_code: str, cost_centre: str, account: str) -> None:
     """
     for problem in (accounting_codes.account_error(account), accounting_codes.cost_centre_error(cost_centre)):
         if problem:
-            raise Conflict(f"Organisation {organisation_code} has invalid accounting codes: {problem} "
-                           "An admin must correct them first.",
-                           code="invalid_accounting_codes", organisation=organisation_code)
+            message = f"Organisation {organisation_code} has invalid accounting codes: {problem} An admin must correct them first."
+            raise Conflict(message, code="invalid_accounting_codes", organisation=organisation_code)
 
 
 def _local_today(now: datetime) -> date:
