@@ -90,14 +90,11 @@ def free_places_today(session: Session, programme_ids: list[int], *, today: date
     """Return {programme_id: places free today} (never below zero) for the given programmes."""
     if not programme_ids:
         return {}
-    ids = list(dict.fromkeys(programme_ids))
-    capacities = dict(session.execute(select(Programme.id, Programme.capacity).where(Programme.id.in_(ids))).all())
-    used = dict(session.execute(
-        select(Booking.programme_id, func.count(Booking.id))
-        .where(Booking.programme_id.in_(ids), committing(now=now), Booking.start_date <= today, Booking.end_date >= today)
-        .group_by(Booking.programme_id)
-    ).all())
-    return {pid: free_places(capacities[pid], used.get(pid, 0)) for pid in ids if pid in capacities}
+    rows = session.execute(
+        select(Programme.id, Programme.capacity, committed_today(Programme.id, today=today, now=now))
+        .where(Programme.id.in_(set(programme_ids)))
+    )
+    return {pid: free_places(places, committed) for pid, places, committed in rows}
 
 
 def committed_today_values(*, today: date, now: datetime) -> dict[str, object]:
@@ -108,7 +105,8 @@ def committed_today_values(*, today: date, now: datetime) -> dict[str, object]:
 def committed_today(programme_id, *, today: date, now: datetime) -> ColumnElement[int]:
     """SQL: a correlated scalar subquery, the places committed today of the programme `programme_id` names.
 
-    free_places_today() as a column, for a statement that reads a page of programmes anyway.
+    The one statement of "committed today": free_places_today() reads it beside capacity, and a
+    statement that reads a page of programmes anyway adds it as a column.
     Its values are named parameters (committed_today_values()), so a cached statement can
     run it for another day.
     """
