@@ -104,18 +104,13 @@ def lock_programme(session: Session, programme_id: int) -> None:
     session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
 
 
-def lock_and_read_programme(session: Session, programme_id: int):
-    """lock_programme plus the programme row as committed, in one statement (None if absent).
+def row_locks_needed(session: Session) -> bool:
+    """Whether a statement that decides capacity must lock its rows (SELECT … FOR UPDATE).
 
-    The booking request path reads the programme it locks; one round trip instead of a
-    read, a lock and a refresh (benchmarks/RESULTS.md).
+    False where the transaction already holds a database-wide lock (SQLite's BEGIN IMMEDIATE),
+    so one statement can read, and on PostgreSQL lock, what a use case decides on.
     """
-    from catalog.models import Programme
-
-    query = select(Programme).where(Programme.id == programme_id).execution_options(populate_existing=True)
-    if not _lock_is_database_wide(session):
-        query = query.with_for_update()
-    return session.execute(query).scalar_one_or_none()
+    return not _lock_is_database_wide(session)
 
 
 def _lock_is_database_wide(session: Session) -> bool:

@@ -115,7 +115,8 @@ def create_booking(body: BookingIn):
         placed = flow.Placed(booking, False)
     booking = placed.booking
     if placed.created:
-        context = queries.created_context(session, booking, placed.programme, placed.event, actor)
+        context = queries.created_context(session, booking, placed.programme, placed.provider, placed.buyer,
+                                          placed.event, actor)
         return booking_document(session, booking, actor, context), 201
     if (booking.programme_id, booking.start_date) != (place.programme_id, place.start_date):
         raise http.ApiError(422, "This Idempotency-Key was used for a different request.", kind="idempotency_key_reused",

@@ -38,17 +38,28 @@ def is_committing(booking: Booking, *, now: datetime) -> bool:
     return booking.status == BookingStatus.REQUESTED.value and booking.hold_expires_at is not None and booking.hold_expires_at > now
 
 
+def _intervals_statement(excluding: bool):
+    query = select(Booking.start_date, Booking.end_date).where(
+        Booking.programme_id == bindparam("programme_id"),
+        committing(now=bindparam("now", type_=Booking.hold_expires_at.type)),
+        Booking.start_date <= bindparam("to_date", type_=Booking.start_date.type),
+        Booking.end_date >= bindparam("from_date", type_=Booking.end_date.type),
+    )
+    return query.where(Booking.id != bindparam("exclude_booking_id")) if excluding else query
+
+
+# Every capacity check runs one of these two statements, built once: building a statement and
+# its cache key costs more Python than running it (marketplace/statement_cache.py).
+_INTERVALS = {excluding: _intervals_statement(excluding) for excluding in (False, True)}
+
+
 def _intervals(session: Session, programme_id: int, from_date: date, to_date: date, *, now: datetime,
                exclude_booking_id: int | None = None) -> list[tuple[date, date]]:
-    query = select(Booking.start_date, Booking.end_date).where(
-        Booking.programme_id == programme_id,
-        committing(now=now),
-        Booking.start_date <= to_date,
-        Booking.end_date >= from_date,
-    )
-    if exclude_booking_id is not None:
-        query = query.where(Booking.id != exclude_booking_id)
-    return [(row.start_date, row.end_date) for row in session.execute(query)]
+    excluding = exclude_booking_id is not None
+    values = {"programme_id": programme_id, "now": now, "to_date": to_date, "from_date": from_date}
+    if excluding:
+        values["exclude_booking_id"] = exclude_booking_id
+    return [(start, end) for start, end in session.execute(_INTERVALS[excluding], values)]
 
 
 def _sweep(intervals: list[tuple[date, date]], from_date: date, to_date: date) -> dict[date, int]:

@@ -15,10 +15,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, bindparam, literal, select
+from sqlalchemy.orm import Session, aliased
 
-from catalog.models import Programme, ProgrammeStatus
+from catalog.models import Organisation, Programme, ProgrammeStatus
 from marketplace import audit
 from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
@@ -27,7 +27,7 @@ from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, Id
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
 from marketplace.clock import STOCKHOLM
-from marketplace.db import lock_and_read_programme, lock_programme
+from marketplace.db import lock_programme, row_locks_needed
 from marketplace.errors import Conflict, Invalid
 from marketplace.notify import notify
 
@@ -59,13 +59,23 @@ class PlaceRequest:
 
 @dataclass(frozen=True)
 class Placed:
-    """What request_place did. With created, also the programme it locked and the request's
-    event: the response is built from them instead of reading them back."""
+    """What request_place did. With created, also the programme it locked, its provider, the
+    buyer and the request's event: the response is built from them instead of reading them back."""
 
     booking: Booking
     created: bool
     programme: Programme | None = None
+    provider: Organisation | None = None
+    buyer: Organisation | None = None
     event: BookingEvent | None = None
+
+
+@dataclass(frozen=True)
+class _Locked:
+    programme: Programme | None
+    provider: Organisation | None = None
+    buyer: Organisation | None = None
+    replayed_booking_id: int | None = None
 
 
 def booking_link(booking: Booking) -> str:
@@ -83,10 +93,12 @@ def _tell(session: Session, recipients: list[User], message: str, booking: Booki
                mail_subject=subject, mail_body=_mail_body(message))
 
 
+_ACTIVE_USERS_OF = (select(User).where(User.organisation_id == bindparam("organisation_id"), User.active.is_(True))
+                    .order_by(User.id))
+
+
 def _coordinators(session: Session, organisation_id: int) -> list[User]:
-    users = session.execute(
-        select(User).where(User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)
-    ).scalars()
+    users = session.execute(_ACTIVE_USERS_OF, {"organisation_id": organisation_id}).scalars()
     return [user for user in users if user.has_role(Role.COORDINATOR)]
 
 
@@ -176,6 +188,46 @@ def find_idempotent_booking(session: Session, user_id: int, key: str) -> Booking
     return session.get(Booking, booking_id) if booking_id is not None else None
 
 
+def _request_read(with_key: bool, lock: bool):
+    """The statement _lock_for_request runs, built once per shape (marketplace/statement_cache.py)."""
+    provider, buyer = aliased(Organisation, name="provider"), aliased(Organisation, name="buyer")
+    replayed = literal(None, Integer)
+    if with_key:
+        replayed = select(IdempotencyRecord.booking_id).where(
+            IdempotencyRecord.user_id == bindparam("user_id"), IdempotencyRecord.key == bindparam("idempotency_key"),
+        ).scalar_subquery()
+    query = (
+        select(Programme, provider, buyer, replayed.label("replayed_booking_id"))
+        .join(provider, provider.id == Programme.organisation_id)
+        .join(buyer, buyer.id == bindparam("buyer_id"))
+        .where(Programme.id == bindparam("programme_id"))
+        .execution_options(populate_existing=True)
+    )
+    return query.with_for_update(of=Programme) if lock else query
+
+
+# Built once per shape (with an Idempotency-Key or not, row lock or database-wide lock): building
+# a statement and its cache key costs more Python than running it (marketplace/statement_cache.py).
+_REQUEST_READS = {(with_key, lock): _request_read(with_key, lock) for with_key in (False, True) for lock in (False, True)}
+
+
+def _lock_for_request(session: Session, programme_id: int, *, actor: Actor, idempotency_key: str | None) -> _Locked:
+    """Lock the programme and read it, its provider, the buyer, and the booking this
+    Idempotency-Key already made, in one round trip (a booking request's statements are
+    most of its cost, benchmarks/RESULTS.md).
+
+    The key is read in the statement's snapshot: a retry committed while this one waited for
+    the lock is not seen here, and its unique (user, key) row makes this insert fail instead
+    (the API then answers with that booking).
+    """
+    statement = _REQUEST_READS[bool(idempotency_key), row_locks_needed(session)]
+    values = {"programme_id": programme_id, "buyer_id": actor.organisation_id}
+    if idempotency_key:
+        values.update(user_id=actor.user_id, idempotency_key=idempotency_key)
+    row = session.execute(statement, values).one_or_none()
+    return _Locked(*row) if row is not None else _Locked(None)
+
+
 def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now: datetime, today: date, hold_days: int,
                   idempotency_key: str | None = None) -> Placed:
     """Create a request that holds a place for hold_days, or a waitlisted booking when full.
@@ -187,12 +239,11 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     """
     # One statement reads the programme as committed and takes its lock; validation runs
     # on what the capacity check will see.
-    programme = lock_and_read_programme(session, request.programme_id)
+    locked = _lock_for_request(session, request.programme_id, actor=actor, idempotency_key=idempotency_key)
+    programme = locked.programme
     validate_request(request, programme, today=today)
-    if idempotency_key:
-        existing = find_idempotent_booking(session, actor.user_id, idempotency_key)
-        if existing is not None:
-            return Placed(existing, False)
+    if locked.replayed_booking_id is not None:
+        return Placed(session.get(Booking, locked.replayed_booking_id), False)
     full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
     if full_day is None:
         status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
@@ -232,7 +283,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
               f"Ny förfrågan {booking.ref} till {programme.name} från {actor.organisation_name}, start {booking.start_date.isoformat()}.",
               booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
     session.flush()
-    return Placed(booking, True, programme, event)
+    return Placed(booking, True, programme, locked.provider, locked.buyer, event)
 
 
 # --- decisions ------------------------------------------------------------------------------

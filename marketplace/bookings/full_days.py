@@ -145,23 +145,45 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
     for programme_id, window in sorted(windows.items()):
         programme = session.get(Programme, programme_id)  # usually in the identity map already
         capacity = programme.capacity if programme is not None else 0
-        query = select(Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at).where(
-            Booking.programme_id == programme_id,
-            or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))),
-        )
-        drop = delete(full_run).where(full_run.c.programme_id == programme_id)
+        values: dict[str, object] = {"programme_id": programme_id}
         if window is not None:
             window = (_month_start(window[0]), _month_end(window[1]))
-            query = query.where(Booking.start_date <= window[1], Booking.end_date >= window[0])
-            drop = drop.where(full_run.c.first_day >= window[0], full_run.c.first_day <= window[1])
-        items = [(s, e, None if status in FIRM_STATUSES else hold) for s, e, status, hold in session.execute(query)]
+            values.update(window_start=window[0], window_end=window[1])
+        windowed = window is not None
+        items = [(s, e, None if status in FIRM_STATUSES else hold)
+                 for s, e, status, hold in session.execute(_BOOKINGS_IN[windowed], values)]
         rows = [{"programme_id": programme_id, "first_day": first, "last_day": last, "full_until": until}
                 for first, last, until in full_runs_of(items, capacity or 0, window)]
         if not rows and programme_id in grown_only:
             continue
-        session.execute(drop)
+        session.execute(_DROP_RUNS_IN[windowed], values)
         if rows:
             session.execute(insert(full_run), rows)
+
+
+def _bookings_in(windowed: bool):
+    """The bookings that can fill a day of one programme (inside the window, when there is one)."""
+    query = select(Booking.start_date, Booking.end_date, Booking.status, Booking.hold_expires_at).where(
+        Booking.programme_id == bindparam("programme_id"),
+        or_(Booking.status.in_(FIRM_STATUSES), and_(Booking.status == REQUESTED, Booking.hold_expires_at.is_not(None))),
+    )
+    if windowed:
+        query = query.where(Booking.start_date <= bindparam("window_end", type_=Date),
+                            Booking.end_date >= bindparam("window_start", type_=Date))
+    return query
+
+
+def _drop_runs_in(windowed: bool):
+    drop = delete(full_run).where(full_run.c.programme_id == bindparam("programme_id"))
+    if windowed:
+        drop = drop.where(full_run.c.first_day >= bindparam("window_start", type_=Date),
+                          full_run.c.first_day <= bindparam("window_end", type_=Date))
+    return drop
+
+
+# Built once, run with each refresh's values: every booking request refreshes (marketplace/statement_cache.py).
+_BOOKINGS_IN = {windowed: _bookings_in(windowed) for windowed in (False, True)}
+_DROP_RUNS_IN = {windowed: _drop_runs_in(windowed) for windowed in (False, True)}
 
 
 def rebuild_all(connection) -> int:

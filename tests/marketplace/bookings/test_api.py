@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from marketplace.audit_models import AuditLog
 from marketplace.bookings.models import Booking
@@ -78,6 +78,31 @@ def test_the_answer_to_a_request_is_the_document_a_later_read_returns(as_user, a
     assert created.get_json() == read.get_json()
     assert created.get_json()["status"] == ("waitlisted" if waitlisted else "requested")
     assert [e["actor"] for e in created.get_json()["events"]] == [staff_user.name]
+
+
+def test_a_booking_request_reads_in_its_own_transaction_and_nothing_after_it(app, as_user, db, staff_user, coordinator):
+    # The statements are most of a request's cost (benchmarks/RESULTS.md): the programme, its lock,
+    # both organisations and the Idempotency-Key come in one read, and the 201 reads nothing more.
+    programme = _make_programme(db, capacity=5)
+    caller = as_user(staff_user)
+    engine, seen = app.extensions["insatstorget"].engine, []
+
+    def statement(_connection, _cursor, sql, *_args):
+        if not sql.startswith("BEGIN"):  # SQLite's explicit BEGIN (marketplace/db.py)
+            seen.append(sql.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", lambda _connection: seen.append("COMMIT"))
+    try:
+        response = caller.post("/api/v1/bookings", json=_body(programme), headers={"Idempotency-Key": "k-9"})
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["programme"]["organisation"]["code"] == "AMF" and response.get_json()["buyer"]["code"] == "RK"
+    assert seen[-1] == "COMMIT" and seen.count("COMMIT") == 1, seen
+    # The bearer token (the tests cache no token); the programme, locked, with both organisations
+    # and the key; the places committed; the coordinators to tell; the full-days refresh.
+    assert seen.count("SELECT") == 5, seen
 
 
 @pytest.mark.parametrize("overrides, field", [
