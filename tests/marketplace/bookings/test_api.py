@@ -91,12 +91,16 @@ def test_a_booking_request_reads_in_its_own_transaction_and_nothing_after_it(app
         if not sql.startswith("BEGIN"):  # SQLite's explicit BEGIN (marketplace/db.py)
             seen.append(sql.split(None, 1)[0].upper())
 
+    def commit(_connection):
+        seen.append("COMMIT")
+
     event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "commit", lambda _connection: seen.append("COMMIT"))
+    event.listen(engine, "commit", commit)
     try:
         response = caller.post("/api/v1/bookings", json=_body(programme), headers={"Idempotency-Key": "k-9"})
     finally:
         event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["programme"]["organisation"]["code"] == "AMF" and response.get_json()["buyer"]["code"] == "RK"
     assert seen[-1] == "COMMIT" and seen.count("COMMIT") == 1, seen
