@@ -180,11 +180,14 @@ def validate_request(request: PlaceRequest, programme: Programme | None, *, toda
         raise Invalid(errors[0][1], errors=errors, field=errors[0][0])
 
 
+def _booking_id_of_key(user_id, key):
+    """SQL: the id of the booking a create with this user's Idempotency-Key made (values or bind parameters)."""
+    return select(IdempotencyRecord.booking_id).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+
+
 def find_idempotent_booking(session: Session, user_id: int, key: str) -> Booking | None:
     """The booking a create with this Idempotency-Key already made, if any."""
-    booking_id = session.execute(
-        select(IdempotencyRecord.booking_id).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
-    ).scalar()
+    booking_id = session.execute(_booking_id_of_key(user_id, key)).scalar()
     return session.get(Booking, booking_id) if booking_id is not None else None
 
 
@@ -193,9 +196,7 @@ def _request_read(with_key: bool, lock: bool):
     provider, buyer = aliased(Organisation, name="provider"), aliased(Organisation, name="buyer")
     replayed = literal(None, Integer)
     if with_key:
-        replayed = select(IdempotencyRecord.booking_id).where(
-            IdempotencyRecord.user_id == bindparam("user_id"), IdempotencyRecord.key == bindparam("idempotency_key"),
-        ).scalar_subquery()
+        replayed = _booking_id_of_key(bindparam("user_id"), bindparam("idempotency_key")).scalar_subquery()
     query = (
         select(Programme, provider, buyer, replayed.label("replayed_booking_id"))
         .join(provider, provider.id == Programme.organisation_id)

@@ -146,10 +146,10 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
         programme = session.get(Programme, programme_id)  # usually in the identity map already
         capacity = programme.capacity if programme is not None else 0
         values: dict[str, object] = {"programme_id": programme_id}
-        if window is not None:
+        windowed = window is not None
+        if windowed:
             window = (_month_start(window[0]), _month_end(window[1]))
             values.update(window_start=window[0], window_end=window[1])
-        windowed = window is not None
         items = [(s, e, None if status in FIRM_STATUSES else hold)
                  for s, e, status, hold in session.execute(_BOOKINGS_IN[windowed], values)]
         rows = [{"programme_id": programme_id, "first_day": first, "last_day": last, "full_until": until}
