@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from benchmarks import statements
 from benchmarks.cpu import Meter
 from benchmarks.harness import Server, api_token, run_load, summarise
 from benchmarks.loadgen import USER_DOMAIN, overbooked_days
@@ -79,11 +80,16 @@ def run(database_url: str, instance, engine, *, today: date, now, workers: int =
         bare = run_load(server.port, lambda _index, _number: ("healthz", "GET", "/healthz", None, {}),
                         clients=clients, requests_per_client=requests_per_client)
         bare_cpu = meter.stop(len(bare.samples), bare.seconds)
+        by_statement = statements.available(engine)  # which statement the database's time goes to
+        if by_statement:
+            statements.reset(engine)
         meter.start()
         load = run_load(server.port, factory, clients=clients, requests_per_client=requests_per_client)
         cpu = meter.stop(len(load.samples), load.seconds)
+        top = statements.top(engine, requests=len(load.samples)) if by_statement and load.samples else None
     result = summarise(load.samples, load.seconds)
     result["cpu"] = cpu  # per request (any answer): server, database, load client; cores busy on average
+    result["statements"] = top  # per request of the load, from pg_stat_statements; None where the server lacks it
     result["bare"] = {"requests_per_second": round(len(bare.samples) / bare.seconds, 1) if bare.seconds else None,
                       "errors": len(bare.errors), "cpu": bare_cpu}
     accepted = sum(1 for s in load.samples if s.status == 201)

@@ -215,6 +215,9 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
                 f"{bare['requests_per_second']} requests/s")
         add("  programmes with an overbooked day after the run (all days)", str(entry["overbooked_days"]), "0",
             entry["overbooked_days"] == 0)
+        for statement in entry.get("statements") or []:
+            add(f"  database: {statement['statement']}",
+                f"{statement['calls_per_request']} × {statement['exec_ms_per_call']} ms, {statement['wal_bytes_per_call']} B WAL")
     for size, entry in result.get("close", {}).items():
         close, raw = entry.get("close", {}), entry.get("raw", {})
         if "seconds" in close:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -123,6 +123,25 @@ def _lock_is_database_wide(session: Session) -> bool:
             raise RuntimeError("lock_programme needs transaction(session, write_lock=True) on SQLite")
         return True
     return False
+
+
+def allocate_id(session: Session, table_name: str) -> int | None:
+    """Take the id the next row of `table_name` will carry, before inserting it, so values derived
+    from the id go out in the row's own INSERT instead of an UPDATE that follows it.
+
+    On PostgreSQL this is the table's sequence (unique under any concurrency; a rolled-back
+    transaction leaves a gap, as an insert's own nextval would). SQLite has no sequence: None,
+    and the caller lets the insert choose the id.
+    """
+    if is_sqlite(session):
+        return None
+    statement = _NEXT_IDS.get(table_name)
+    if statement is None:
+        statement = _NEXT_IDS[table_name] = select(func.nextval(func.pg_get_serial_sequence(table_name, "id")))
+    return session.execute(statement).scalar_one()
+
+
+_NEXT_IDS: dict = {}  # built once per table: a statement costs more Python to build than to run
 
 
 def try_advisory_lock(session: Session, key: str) -> bool:

@@ -27,7 +27,7 @@ from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, Id
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
 from marketplace.clock import STOCKHOLM
-from marketplace.db import lock_programme, row_locks_needed
+from marketplace.db import allocate_id, lock_programme, row_locks_needed
 from marketplace.errors import Conflict, Invalid
 from marketplace.notify import notify
 
@@ -151,6 +151,11 @@ def _stockholm_date(moment: datetime) -> date:
     return moment.astimezone(STOCKHOLM).date()
 
 
+def _booking_ref(booking_id: int, now: datetime) -> str:
+    """The human ref (B-2026-000123): the id is unique under any concurrency, so the ref is too."""
+    return f"B-{_stockholm_date(now).year}-{booking_id:06d}"
+
+
 # --- request --------------------------------------------------------------------------------
 
 
@@ -255,8 +260,10 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
                        code="no_capacity", day=full_day.isoformat())
     # Read what the notes need before writing, so the writes below go out in two flushes.
     coordinators = _coordinators(session, programme.organisation_id) if hold else []
+    booking_id = allocate_id(session, Booking.__tablename__)
     booking = Booking(
-        ref=f"tmp-{uuid.uuid4().hex[:16]}", programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
+        id=booking_id, ref=_booking_ref(booking_id, now) if booking_id else f"tmp-{uuid.uuid4().hex[:16]}",
+        programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
         requester_id=actor.user_id, status=status, start_date=request.start_date, end_date=request.end_date,
         price_ore=programme.price_ore, price_unit=programme.price_unit,
         participant_reference=request.participant_reference.strip(), participant_name=request.participant_name.strip(),
@@ -269,9 +276,9 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         hold_expires_at=hold, waitlisted_at=now if hold is None else None, created_at=now, updated_at=now,
     )
     session.add(booking)
-    session.flush()
-    # The id is unique under any concurrency, so the human ref derived from it is too.
-    booking.ref = f"B-{_stockholm_date(now).year}-{booking.id:06d}"
+    if booking_id is None:  # SQLite: the insert chooses the id, and the ref follows it
+        session.flush()
+        booking.ref = _booking_ref(booking.id, now)
     if idempotency_key:
         session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now))
     event = _event(session, booking, None, status, actor=actor, now=now,
