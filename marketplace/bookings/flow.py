@@ -258,11 +258,12 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     else:
         raise Conflict(f"No place is free on {full_day.isoformat()}; join the waitlist or choose other dates.",
                        code="no_capacity", day=full_day.isoformat())
-    # Read what the notes need before writing, so the writes below go out in two flushes.
+    # Read what the notes need before writing, and take the id (after every refusal, so a 409
+    # or 422 takes no number): the writes below then go out in one flush (two on SQLite).
     coordinators = _coordinators(session, programme.organisation_id) if hold else []
     booking_id = allocate_id(session, Booking.__tablename__)
     booking = Booking(
-        id=booking_id, ref=_booking_ref(booking_id, now) if booking_id else f"tmp-{uuid.uuid4().hex[:16]}",
+        id=booking_id, ref=_booking_ref(booking_id, now) if booking_id is not None else f"tmp-{uuid.uuid4().hex[:16]}",
         programme_id=programme.id, buyer_organisation_id=actor.organisation_id,
         requester_id=actor.user_id, status=status, start_date=request.start_date, end_date=request.end_date,
         price_ore=programme.price_ore, price_unit=programme.price_unit,

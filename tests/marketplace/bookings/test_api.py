@@ -63,6 +63,18 @@ def test_full_without_waitlist_is_409_and_with_waitlist_201_with_position(as_use
     assert (waiting.get_json()["status"], waiting.get_json()["waitlist_position"]) == ("waitlisted", 1)
 
 
+def test_refused_requests_take_no_booking_number(as_user, api, db, staff_user, other_staff_user):
+    # The id (and so the ref) is taken after the capacity check and validation: a 409 or a 422
+    # leaves no gap between the refs staff see.
+    programme = _make_programme(db, capacity=1)
+    first = as_user(staff_user).post("/api/v1/bookings", json=_body(programme)).get_json()
+    assert as_user(other_staff_user).post("/api/v1/bookings", json=_body(programme)).status_code == 409
+    assert as_user(other_staff_user).post("/api/v1/bookings", json=_body(programme, start_date="2026-03-01")).status_code == 422
+    second = as_user(other_staff_user).post("/api/v1/bookings", json=_body(programme, waitlist=True)).get_json()
+    assert second["id"] == first["id"] + 1
+    assert second["ref"] == f"B-2026-{first['id'] + 1:06d}"
+
+
 @pytest.mark.parametrize("waitlisted", [False, True])
 def test_the_answer_to_a_request_is_the_document_a_later_read_returns(as_user, api, db, staff_user, other_staff_user,
                                                                         waitlisted):
