@@ -19,6 +19,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -27,13 +28,18 @@ from pathlib import Path
 
 def _worker(url: str, seed: int) -> None:
     """Serve bursts: read 'N' on stdin, book N places, answer 'app_ms database_ms accepted'."""
+    with tempfile.TemporaryDirectory(prefix="insatstorget-ab-") as instance:
+        _serve_bursts(url, seed, instance)
+
+
+def _serve_bursts(url: str, seed: int, instance: str) -> None:
     from benchmarks import bench_bookings
     from benchmarks.cpu import database_seconds
     from benchmarks.harness import BENCH_SECRET
     from marketplace.db import make_engine
 
     os.environ.update({"INSATSTORGET_DATABASE_URL": url, "INSATSTORGET_SECRET_KEY": BENCH_SECRET,
-                       "INSATSTORGET_ENV": "development", "INSATSTORGET_INSTANCE_PATH": f"/tmp/insatstorget-ab-{os.getpid()}",
+                       "INSATSTORGET_ENV": "development", "INSATSTORGET_INSTANCE_PATH": instance,
                        "INSATSTORGET_SCHEDULER_IN_PROCESS": "false", "INSATSTORGET_LOG_LEVEL": "WARNING"})
     from marketplace.app import create_app
 
