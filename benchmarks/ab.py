@@ -14,12 +14,10 @@ nearly all are accepted (201): the costly path. The trees must share the databas
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -27,21 +25,13 @@ from pathlib import Path
 
 
 def _worker(url: str, seed: int) -> None:
-    """Serve bursts: read 'N' on stdin, book N places, answer 'app_ms database_ms accepted'."""
-    with tempfile.TemporaryDirectory(prefix="insatstorget-ab-") as instance:
-        _serve_bursts(url, seed, instance)
+    """Serve bursts: read 'N' on stdin, book N places, answer 'app_ms database_ms accepted'.
 
-
-def _serve_bursts(url: str, seed: int, instance: str) -> None:
+    The service's configuration comes from the environment _start gives it."""
     from benchmarks import bench_bookings
     from benchmarks.cpu import database_seconds
-    from benchmarks.harness import BENCH_SECRET
-    from marketplace.db import make_engine
-
-    os.environ.update({"INSATSTORGET_DATABASE_URL": url, "INSATSTORGET_SECRET_KEY": BENCH_SECRET,
-                       "INSATSTORGET_ENV": "development", "INSATSTORGET_INSTANCE_PATH": instance,
-                       "INSATSTORGET_SCHEDULER_IN_PROCESS": "false", "INSATSTORGET_LOG_LEVEL": "WARNING"})
     from marketplace.app import create_app
+    from marketplace.db import make_engine
 
     engine = make_engine(url)
     client = create_app().test_client()
@@ -69,10 +59,12 @@ def _serve_bursts(url: str, seed: int, instance: str) -> None:
         print(f"{1000 * app / n:.3f} {1000 * database / n:.3f} {accepted}", flush=True)
 
 
-def _start(tree: Path, url: str, seed: int) -> subprocess.Popen:
+def _start(tree: Path, url: str, seed: int, instance: Path) -> subprocess.Popen:
     # This file runs in both workers (an old tree may not have it); the tree first on the path
     # decides which service code it imports.
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    from benchmarks.harness import service_env
+
+    env = service_env(url, instance, PYTHONPATH=str(tree))
     process = subprocess.Popen([sys.executable, __file__, "--worker", url, str(seed)], cwd=tree, env=env,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     if process.stdout.readline().strip() != "ready":
@@ -80,8 +72,8 @@ def _start(tree: Path, url: str, seed: int) -> subprocess.Popen:
     return process
 
 
-def compare(trees: list[Path], url: str, *, rounds: int, n: int) -> list[str]:
-    processes = [_start(tree, url, seed) for seed, tree in enumerate(trees)]
+def compare(trees: list[Path], url: str, instance: Path, *, rounds: int, n: int) -> list[str]:
+    processes = [_start(tree, url, seed, instance / str(seed)) for seed, tree in enumerate(trees)]
     bursts: list[list[tuple[float, float, int]]] = [[], []]
     try:
         for round_ in range(rounds):
@@ -126,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         now = datetime.now(timezone.utc)
         generate(engine, programmes=args.programmes, bookings=args.bookings, organisations=290, today=now.date(), now=now)
         engine.dispose()
-        for line in compare([tree.resolve() for tree in args.trees], db.url, rounds=args.rounds, n=args.n):
+        for line in compare([tree.resolve() for tree in args.trees], db.url, db.folder, rounds=args.rounds, n=args.n):
             print(line)
     return 0
 

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from benchmarks import bench_bookings, bench_search
 from benchmarks.cpu import database_seconds
-from benchmarks.harness import BENCH_SECRET, bench_database
+from benchmarks.harness import bench_database, service_env
 from benchmarks.loadgen import generate
 
 
@@ -85,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         engine = make_engine(db.url)
         generate(engine, programmes=args.programmes, bookings=args.bookings, organisations=290, today=today, now=now)
-        os.environ.update({"INSATSTORGET_DATABASE_URL": db.url, "INSATSTORGET_SECRET_KEY": BENCH_SECRET,
-                           "INSATSTORGET_ENV": "development", "INSATSTORGET_INSTANCE_PATH": str(db.folder / "instance"),
-                           "INSATSTORGET_SCHEDULER_IN_PROCESS": "false", "INSATSTORGET_LOG_LEVEL": "WARNING"})
+        os.environ.update(service_env(db.url, db.folder / "instance"))
         from marketplace.app import create_app
 
         app = create_app()

@@ -7,6 +7,7 @@ same free place. PostgreSQL takes a row lock (SELECT … FOR UPDATE) on the prog
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
@@ -135,13 +136,12 @@ def allocate_id(session: Session, table_name: str) -> int | None:
     """
     if is_sqlite(session):
         return None
-    statement = _NEXT_IDS.get(table_name)
-    if statement is None:
-        statement = _NEXT_IDS[table_name] = select(func.nextval(func.pg_get_serial_sequence(table_name, "id")))
-    return session.execute(statement).scalar_one()
+    return session.execute(_next_id_statement(table_name)).scalar_one()
 
 
-_NEXT_IDS: dict = {}  # built once per table: a statement costs more Python to build than to run
+@functools.cache  # built once per table: a statement costs more Python to build than to run
+def _next_id_statement(table_name: str):
+    return select(func.nextval(func.pg_get_serial_sequence(table_name, "id")))
 
 
 def try_advisory_lock(session: Session, key: str) -> bool:
