@@ -70,7 +70,12 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed sign-ins, counted in the database so every worker sees the same throttle."""
+    """Sign-in attempts, counted in the database so every worker sees the same throttle.
+
+    `outcome` is "pending" (reserved before the hash is checked), "failed", "ok", "refused"
+    (throttled) or "unavailable" (busy database); pending and failed count. `kind` is
+    "password" or "second_factor" (marketplace/auth/throttle.py).
+    """
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
@@ -79,3 +84,5 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254)
     ip: str = Field(max_length=64)
     at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(default="password", max_length=16, sa_column_kwargs={"server_default": "password"})
+    outcome: str = Field(default="failed", max_length=16, sa_column_kwargs={"server_default": "failed"})
