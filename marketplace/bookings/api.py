@@ -108,19 +108,16 @@ def create_booking(body: BookingIn):
             placed = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
                                         hold_days=settings.hold_days, idempotency_key=key and key.strip())
     except IntegrityError:
-        # A concurrent retry with the same key won the unique (user, key) row: answer with its booking.
-        booking = flow.find_idempotent_booking(session, actor.user_id, key.strip()) if key else None
-        if booking is None:
+        # A concurrent retry with the same key won the unique (user, key) row: answer with its
+        # booking if it was this request (else 422 idempotency_key_reused).
+        placed = flow.replay_key(session, place, actor.user_id, key.strip()) if key else None
+        if placed is None:
             raise
-        placed = flow.Placed(booking, False)
     booking = placed.booking
     if placed.created:
         context = queries.created_context(session, booking, placed.programme, placed.provider, placed.buyer,
                                           placed.event, actor)
         return booking_document(session, booking, actor, context), 201
-    if (booking.programme_id, booking.start_date) != (place.programme_id, place.start_date):
-        raise http.ApiError(422, "This Idempotency-Key was used for a different request.", kind="idempotency_key_reused",
-                            errors=[("Idempotency-Key", "used for another booking request")])
     return _respond(session, booking, actor, 201, {"Idempotent-Replayed": "true"})
 
 

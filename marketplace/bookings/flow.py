@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, literal, select
+from sqlalchemy import Integer, String, bindparam, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Organisation, Programme, ProgrammeStatus
@@ -23,6 +23,7 @@ from marketplace import audit
 from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity, states
+from marketplace.bookings.fingerprint import request_fingerprint
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
@@ -76,6 +77,7 @@ class _Locked:
     provider: Organisation | None = None
     buyer: Organisation | None = None
     replayed_booking_id: int | None = None
+    replayed_fingerprint: str | None = None
 
 
 def booking_link(booking: Booking) -> str:
@@ -185,25 +187,51 @@ def validate_request(request: PlaceRequest, programme: Programme | None, *, toda
         raise Invalid(errors[0][1], errors=errors, field=errors[0][0])
 
 
-def _booking_id_of_key(user_id, key):
-    """SQL: the id of the booking a create with this user's Idempotency-Key made (values or bind parameters)."""
-    return select(IdempotencyRecord.booking_id).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+def _of_key(column, user_id, key):
+    """SQL: `column` of this user's Idempotency-Key record (values or bind parameters)."""
+    return select(column).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
 
 
 def find_idempotent_booking(session: Session, user_id: int, key: str) -> Booking | None:
     """The booking a create with this Idempotency-Key already made, if any."""
-    booking_id = session.execute(_booking_id_of_key(user_id, key)).scalar()
+    booking_id = session.execute(_of_key(IdempotencyRecord.booking_id, user_id, key)).scalar()
     return session.get(Booking, booking_id) if booking_id is not None else None
+
+
+def replay(session: Session, request: PlaceRequest, booking_id: int, fingerprint: str | None) -> Placed:
+    """The first answer to this Idempotency-Key, if `request` is the request that made it.
+
+    The same key with another body raises Invalid code "idempotency_key_reused" (422): the
+    new request is neither dropped silently nor answered with someone else's booking. Records
+    made before the fingerprint existed (migration 0010) compare programme and start date.
+    """
+    booking = session.get(Booking, booking_id)
+    if fingerprint is not None:
+        same = fingerprint == request_fingerprint(request)
+    else:
+        same = (booking.programme_id, booking.start_date) == (request.programme_id, request.start_date)
+    if not same:
+        raise Invalid("This Idempotency-Key was used for a different request.", code="idempotency_key_reused",
+                      errors=[("Idempotency-Key", "used for another booking request")])
+    return Placed(booking, False)
+
+
+def replay_key(session: Session, request: PlaceRequest, user_id: int, key: str) -> Placed | None:
+    """replay() for a key whose record another transaction committed (the unique (user, key) race)."""
+    row = session.execute(select(IdempotencyRecord.booking_id, IdempotencyRecord.fingerprint)
+                          .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)).one_or_none()
+    return replay(session, request, row[0], row[1]) if row is not None and row[0] is not None else None
 
 
 def _request_read(with_key: bool, lock: bool):
     """The statement _lock_for_request runs, built once per shape (marketplace/statement_cache.py)."""
     provider, buyer = aliased(Organisation, name="provider"), aliased(Organisation, name="buyer")
-    replayed = literal(None, Integer)
+    replayed, fingerprint = literal(None, Integer), literal(None, String)
     if with_key:
-        replayed = _booking_id_of_key(bindparam("user_id"), bindparam("idempotency_key")).scalar_subquery()
+        replayed = _of_key(IdempotencyRecord.booking_id, bindparam("user_id"), bindparam("idempotency_key")).scalar_subquery()
+        fingerprint = _of_key(IdempotencyRecord.fingerprint, bindparam("user_id"), bindparam("idempotency_key")).scalar_subquery()
     query = (
-        select(Programme, provider, buyer, replayed.label("replayed_booking_id"))
+        select(Programme, provider, buyer, replayed.label("replayed_booking_id"), fingerprint.label("replayed_fingerprint"))
         .join(provider, provider.id == Programme.organisation_id)
         .join(buyer, buyer.id == bindparam("buyer_id"))
         .where(Programme.id == bindparam("programme_id"))
@@ -239,7 +267,8 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     """Create a request that holds a place for hold_days, or a waitlisted booking when full.
 
     With an idempotency_key seen before for this user, returns the first booking and
-    created=False. Raises Invalid (422) for bad input and Conflict
+    created=False, or raises Invalid code "idempotency_key_reused" when this request differs
+    from the one that made it (marketplace/bookings/fingerprint.py). Raises Invalid (422) for bad input and Conflict
     code "no_capacity" (409) when some day is full and request.waitlist is false. Must run
     in transaction(write_lock=True): the capacity check and the insert share the lock.
     """
@@ -249,7 +278,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     programme = locked.programme
     validate_request(request, programme, today=today)
     if locked.replayed_booking_id is not None:
-        return Placed(session.get(Booking, locked.replayed_booking_id), False)
+        return replay(session, request, locked.replayed_booking_id, locked.replayed_fingerprint)
     full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
     if full_day is None:
         status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
@@ -281,7 +310,8 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         session.flush()
         booking.ref = _booking_ref(booking.id, now)
     if idempotency_key:
-        session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now))
+        session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now,
+                                      fingerprint=request_fingerprint(request)))
     event = _event(session, booking, None, status, actor=actor, now=now,
                    note="" if hold else f"Fullt {full_day.isoformat()}; på väntelistan.")
     booking_status_changed.send(booking, session=session, from_status=None, to_status=status, actor_id=actor.user_id, now=now)

@@ -119,3 +119,6 @@ class IdempotencyRecord(SQLModel, table=True):
     key: str = Field(max_length=200)
     booking_id: int | None = Field(default=None, foreign_key="booking.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # SHA-256 of the whole request (marketplace/bookings/fingerprint.py); None on records made
+    # before migration 0010.
+    fingerprint: str | None = Field(default=None, max_length=64)

@@ -248,3 +248,28 @@ def test_availability_counts_holds_until_they_expire(as_user, api, db, frozen_cl
     frozen_clock("2026-03-12T10:00:00+01:00")  # the hold's expiry moment; no job has run
     day = api(staff_user).get(f"/api/v1/programmes/{programme.id}/availability?from=2026-03-16&to=2026-03-16").get_json()
     assert day["days"] == [{"date": "2026-03-16", "committed": 0, "free": 2}]
+
+
+@pytest.mark.parametrize("change", [
+    {"end_date": "2026-04-10"},
+    {"participant": {"reference": "ÄR-2", "name": "Någon Annan"}},
+    {"assignment": {"purpose": "Annat syfte", "goals": "g", "tasks": "t"}},
+    {"waitlist": True},
+    {"fia_completed": False},
+])
+def test_an_idempotency_key_reused_for_another_body_is_422_and_the_first_booking_stays(as_user, api, db, staff_user, change):
+    programme = _make_programme(db, capacity=5, max_weeks=52)
+    caller = as_user(staff_user)
+    first = caller.post("/api/v1/bookings", json=_body(programme), headers={"Idempotency-Key": "k-reuse"})
+    assert first.status_code == 201, first.get_json()
+    reused = caller.post("/api/v1/bookings", json=_body(programme, **change), headers={"Idempotency-Key": "k-reuse"})
+    assert reused.status_code == 422, reused.get_json()
+    assert reused.mimetype == "application/problem+json"
+    assert reused.get_json()["type"].endswith("/idempotency_key_reused")
+    assert "Idempotent-Replayed" not in reused.headers
+    assert db.execute(select(func.count(Booking.id))).scalar_one() == 1
+    # The genuine retry (same body, other key order) still replays the first booking.
+    retry = caller.post("/api/v1/bookings", json=dict(reversed(list(_body(programme).items()))),
+                        headers={"Idempotency-Key": "k-reuse"})
+    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.get_json()["id"] == first.get_json()["id"]
