@@ -17,6 +17,7 @@ from marketplace import clock, http, i18n
 from marketplace.config import Settings
 from marketplace.db import make_engine
 from marketplace.errors import DomainError
+from marketplace.json_provider import DepthSafeJSONProvider
 from marketplace.problems import problem, validation_error_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         static_folder=str(ROOT / "static"),
         instance_path=str(settings.instance_path.resolve()),
     )
+    app.json = DepthSafeJSONProvider(app)  # deeply nested request JSON is a 400, not a 500
     app.config.update(
         SECRET_KEY=settings.secret_key or "development-only-insecure-key",
         SESSION_COOKIE_HTTPONLY=True,
