@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.audit_models import AuditLog
 from marketplace.privacy import start_of_day_utc
+from marketplace.spreadsheet import text_cell
 
 CSV_COLUMNS = ("id", "at", "actor_email", "organisation_code", "action", "object_type", "object_id", "ip",
                "outcome", "details")
@@ -70,7 +71,7 @@ def export_csv(session: Session, filters: AuditFilter) -> Iterator[bytes]:
     for row in session.execute(statement).scalars():
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([row.id, row.at.isoformat(), row.actor_email or "", row.organisation_code or "", row.action,
-                         row.object_type, row.object_id or "", row.ip or "", row.outcome,
-                         json.dumps(row.details or {}, ensure_ascii=False, sort_keys=True)])
+        writer.writerow([row.id, row.at.isoformat()] + [text_cell(value) for value in (
+            row.actor_email, row.organisation_code, row.action, row.object_type, row.object_id, row.ip, row.outcome,
+            json.dumps(row.details or {}, ensure_ascii=False, sort_keys=True))])
         yield buffer.getvalue().encode("utf-8")

@@ -17,14 +17,19 @@ from flask import session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 
+from marketplace.msgid import Msgid, N_  # noqa: F401  (N_ is imported from here by the pages)
+
 LOCALES = ("sv", "en")
 LOCALE_NAMES = {"sv": "Svenska", "en": "English"}
 
 
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it yet (labels in module-level dicts);
-    translate where it is shown, with _(value)."""
-    return message
+def label(value):
+    """The one place where text of unknown origin meets translation: a Msgid (interface text)
+    is translated, anything else (user text, numbers) comes back untouched, for the template to
+    escape. Never Markup, never %-formatted: a name like "Rehab 100%" or "<meta ...>" stays text."""
+    if isinstance(value, Msgid):
+        return str(_(value))
+    return value
 
 
 def compile_catalogues(directory: Path) -> None:
@@ -126,7 +131,7 @@ def template_globals() -> dict:
 
 
 def template_filters() -> dict:
-    return {"sek": format_sek, "day": format_day, "number": format_number, "percent": format_percent}
+    return {"sek": format_sek, "day": format_day, "number": format_number, "percent": format_percent, "label": label}
 
 
 class _UntranslatedRecorder(NullTranslations):

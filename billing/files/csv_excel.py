@@ -1,7 +1,8 @@
 """CSV for Excel (API.md): UTF-8 with BOM, ';' separated, decimal comma, CRLF, columns fixed.
 
 Pure: lines in, bytes out. Swedish Excel opens it by double-click with å/ä/ö intact and
-amounts as numbers.
+amounts as numbers. Every text field goes through marketplace.spreadsheet.text_cell, so a name
+that starts with "=" stays text; the amounts, days and dates are the service's own and stay numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import BinaryIO
 from billing import money
 from billing.files import FileHeader
 from billing.lines import Line
+from marketplace.spreadsheet import text_cell
 
 COLUMNS = ("period", "buyer_code", "buyer_name", "provider_code", "provider_name", "booking_ref",
            "programme_code", "programme_name", "from_date", "to_date", "days", "unit_price", "unit",
@@ -26,11 +28,13 @@ class ExcelSemicolon(csv.excel):
 
 
 def _row(line: Line) -> list[str]:
-    return [
-        line.period, line.buyer_code, line.buyer_name, line.provider_code, line.provider_name, line.booking_ref,
-        line.programme_code, line.programme_name, line.from_date.isoformat(), line.to_date.isoformat(),
-        str(line.days), money.format_decimal_comma(line.unit_price_ore), line.unit,
-        money.format_decimal_comma(line.amount_ore), line.corrects_period,
+    texts = [text_cell(value) for value in (line.period, line.buyer_code, line.buyer_name, line.provider_code,
+                                            line.provider_name, line.booking_ref, line.programme_code,
+                                            line.programme_name)]
+    return texts + [
+        line.from_date.isoformat(), line.to_date.isoformat(),
+        str(line.days), money.format_decimal_comma(line.unit_price_ore), text_cell(line.unit),
+        money.format_decimal_comma(line.amount_ore), text_cell(line.corrects_period),
     ]
 
 

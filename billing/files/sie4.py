@@ -4,7 +4,8 @@ Format per the SIE 4B specification: #FORMAT PC8 means IBM code page 437; fields
 separated by spaces, text in quotes with \\" for a quote; object lists in braces. Each
 voucher debits the buyer's cost account on the buyer's cost centre and credits the
 provider's revenue account on the provider's cost centre, line by line, so it balances to
-zero and every amount names its booking. Pure: lines in, bytes out.
+zero and every amount names its booking. Text fields go through marketplace.spreadsheet.text_cell
+(finance systems export them to spreadsheets), amounts are numbers. Pure: lines in, bytes out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from billing.files import FileHeader
 from billing.lines import Line
 from billing.periods import bounds
 from marketplace.clock import STOCKHOLM
+from marketplace.spreadsheet import text_cell
 
 DIMENSION = 1  # SIE's reserved dimension 1: kostnadsställe
 SERIES = "I"
@@ -37,8 +39,9 @@ def _quote_cached(value: str) -> str:
 
 
 def quote(value: str) -> str:
-    """A SIE text field: always quoted, backslash and quote escaped, control characters dropped."""
-    cleaned = _CONTROL.sub("", str(value))
+    """A SIE text field: always quoted, backslash and quote escaped, control characters dropped,
+    and never the start of a spreadsheet formula."""
+    cleaned = text_cell(_CONTROL.sub("", str(value)))
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

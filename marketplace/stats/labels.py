@@ -1,15 +1,12 @@
 """Swedish labels for outcome codes (API.md's list), shared by follow-up and statistics pages.
 
-Plain strings marked with N_ so the catalogue extractor finds them; templates translate them
-with _() at render time, so this module needs no Flask.
+Msgids marked with N_ so the catalogue extractor finds them; templates translate them with
+the `label` filter at render time, so this module needs no Flask.
 """
 
 from __future__ import annotations
 
-
-def N_(text: str) -> str:  # noqa: N802  (gettext's conventional no-op marker)
-    """Mark a Swedish msgid for extraction without translating it here."""
-    return text
+from marketplace.msgid import N_, Msgid  # noqa: F401  (re-exported for the statistics modules)
 
 
 OUTCOME_LABELS = {
@@ -27,7 +24,7 @@ OUTCOME_ORDER = tuple(OUTCOME_LABELS)
 
 
 def outcome_label(code: str | None) -> str:
-    """The Swedish label (a msgid); pages pass it through _()."""
+    """The Swedish label (a Msgid); an unknown code comes back as plain text, never translated."""
     if not code:
         return ""
     return OUTCOME_LABELS.get(code, code)

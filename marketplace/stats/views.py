@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from catalog.models import Organisation
 from marketplace import clock, http
-from marketplace.i18n import current_locale
+from marketplace.i18n import current_locale, label
 from marketplace.auth import policy
 from marketplace.errors import Invalid
 from marketplace.stats import charts, exports, national
@@ -47,13 +47,13 @@ def _charts(report) -> dict[str, Markup]:
     return {
         "placements": Markup(charts.bar_chart(
             "chart-placements", _("Placeringar under perioden"), _("Påbörjade, pågående och avslutade placeringar."),
-            [(_(row[0]), row[1]) for row in report.table("placements").rows], hidden_text=_("färre än 5"))),
+            [(label(row[0]), row[1]) for row in report.table("placements").rows], hidden_text=_("färre än 5"))),
         "occupancy": Markup(charts.bar_chart(
             "chart-occupancy", _("Beläggning per insats"), _("Använda platsdagar i procent av erbjudna, per insats."),
             [(row[0], row[5]) for row in occupancy.rows], suffix=" %", hidden_text=_("inga platser"))),
         "work_share": Markup(charts.bar_chart(
             "chart-work", _("Andel till arbete per insats"), _("Andel av de avslutade placeringarna som ledde till arbete."),
-            [(row[0], row[-1]) for row in programme.rows], suffix=" %", hidden_text=_("färre än 5"))),
+            [(label(row[0]), row[-1]) for row in programme.rows], suffix=" %", hidden_text=_("färre än 5"))),
         "money": Markup(charts.line_chart(
             "chart-money", _("Köpt och sålt per månad"), _("Belopp i kronor per månad: köpt och sålt."),
             [row[0] for row in money.rows], [(_("Köpt"), [row[1] for row in money.rows]),

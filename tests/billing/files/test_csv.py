@@ -3,7 +3,7 @@ import io
 from decimal import Decimal
 
 from billing.files.csv_excel import COLUMNS, write_csv
-from tests.billing.files._lines import HEADER, sample
+from tests.billing.files._lines import HEADER, line, sample
 
 API_COLUMNS = ("period;buyer_code;buyer_name;provider_code;provider_name;booking_ref;programme_code;programme_name;"
                "from_date;to_date;days;unit_price;unit;amount;correction_of")
@@ -37,3 +37,16 @@ def test_excels_dialect_reads_back_every_line_with_decimal_commas_and_the_same_t
 def test_the_same_lines_give_the_same_bytes_and_an_empty_month_has_just_the_header():
     assert write_csv(HEADER, sample()) == write_csv(HEADER, sample())
     assert write_csv(HEADER, []) == b"\xef\xbb\xbf" + API_COLUMNS.encode() + b"\r\n"
+
+
+def test_text_that_would_start_a_formula_is_prefixed_and_negative_amounts_stay_numbers():
+    """CWE-1236: Excel runs a cell starting with = + - @ tab or CR; OWASP's fix is a leading apostrophe."""
+    names = ["=HYPERLINK(\"http://x\";\"klicka\")", "+1+1", "-2+3", "@SUM(1)", "\tTab", "\rCR", " =1+1"]
+    lines = [line(programme_name=name, ref=f"B-2026-00000{n}", amount=-90_000, days=-1)
+             ._replace(buyer_name="=cmd|' /C calc'!A0") for n, name in enumerate(names, 1)]
+    rows = _read(write_csv(HEADER, lines))
+    assert [row["programme_name"] for row in rows] == ["'" + name for name in names]
+    assert {row["buyer_name"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+    assert {row["amount"] for row in rows} == {"-900,00"}  # the service's own numbers: no apostrophe
+    assert {row["days"] for row in rows} == {"-1"}
+    assert rows[0]["provider_name"] == "Arbetsmarknadsförvaltningen"  # ordinary text untouched

@@ -69,3 +69,11 @@ def test_sum_of_lines_equals_totals_equals_sie_debits_equals_sie_credits(rows):
     debits = sum((t.amount for t in transactions if t.account.startswith("7")), Decimal(0))
     credits = sum((t.amount for t in transactions if t.account.startswith("3")), Decimal(0))
     assert debits * 100 == total and credits * 100 == -total
+
+
+def test_text_fields_that_would_start_a_spreadsheet_formula_are_prefixed():
+    lines = [line()._replace(buyer_name="=HYPERLINK(\"http://x\")"), line(ref="B-2026-000002")._replace(buyer_name="=HYPERLINK(\"http://x\")")]
+    sie = read_sie(write_sie4(HEADER, lines))
+    assert sie.objects[("1", "1100")] == "'=HYPERLINK(\"http://x\")"
+    assert sie.objects[("1", "3100")] == "Arbetsmarknadsförvaltningen"
+    assert [t.amount for t in sie.vouchers[0].transactions][:2] == [Decimal("4500.00"), Decimal("-4500.00")]

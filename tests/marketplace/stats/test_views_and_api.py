@@ -103,3 +103,61 @@ def test_an_organisation_sees_what_it_bought_and_sold(api, db, staff_user):
 def test_statistics_need_a_signed_in_user(client):
     assert client.get("/statistik").status_code == 302
     assert client.get("/statistik/export.xlsx").status_code == 302
+
+
+HOSTILE = '<meta http-equiv="refresh" content="0;url=https://evil.example">Rehab 100%'
+
+
+def _hostile_programme(db, requester, name):
+    from datetime import date
+
+    from tests.marketplace.followups._factories import make_booking, make_programme
+
+    programme = make_programme(db, organisation="AMF", name=name, category="carpentry", capacity=3, price_ore=300_000,
+                               price_unit="month", target_groups=("young_adults",))
+    make_booking(db, programme, requester, buyer="RK", status="ended", start=date(2026, 1, 1), end=date(2026, 1, 31),
+                 outcome="work")
+
+
+def test_a_programme_name_with_markup_and_a_percent_sign_is_shown_as_text(client, login, db, staff_user):
+    _hostile_programme(db, staff_user, HOSTILE)
+    login(staff_user)
+    for language in ("sv", "en"):
+        client.post(f"/sprak/{language}")
+        response = client.get(f"/statistik?{QUERY}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, html[:500]
+        assert "<meta http-equiv" not in html
+        assert "&lt;meta http-equiv=&#34;refresh&#34; content=&#34;0;url=https://evil.example&#34;&gt;Rehab 100%" in html
+
+
+def test_statistics_files_never_hold_a_live_formula_but_keep_numbers(client, login, db, staff_user):
+    _hostile_programme(db, staff_user, '=HYPERLINK("https://evil.example";"klicka")')
+    login(staff_user)
+    rows = list(csv.reader(io.StringIO(client.get(f"/statistik/export.csv?{QUERY}&table=occupancy")
+                                       .get_data().decode("utf-8-sig")), dialect="excel", delimiter=";"))
+    assert rows[1][0] == "'=HYPERLINK(\"https://evil.example\";\"klicka\")"
+    assert rows[1][2] == "3"
+    book = load_workbook(io.BytesIO(client.get(f"/statistik/export.xlsx?{QUERY}").get_data()))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    names = [cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert names and all(cell.data_type == "s" for cell in names)
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert any(cell.data_type == "n" and cell.value == 3 for cell in cells)  # the capacity is still a number
+
+
+def test_periods_at_the_edges_of_the_calendar_are_422_on_the_api_pages_and_files(client, login, api, db, staff_user):
+    caller = api(staff_user)
+    login(staff_user)
+    for query in ("from=0001-01-01&to=0001-12-31", "from=0001-01-01", "to=0001-01-05", "from=9999-12-31&to=9999-12-31",
+                  "from=9999-01-01", "from=9990-01-01", "from=1999-12-31&to=2000-01-02", "to=2100-01-01"):
+        answer = caller.get(f"/api/v1/statistics?{query}")
+        assert answer.status_code == 422, (query, answer.get_data()[:200])
+        assert answer.mimetype == "application/problem+json"
+        page = client.get(f"/statistik?{query}")
+        assert page.status_code == 422, query
+        assert "Ange ett datum mellan 2000-01-01 och 2099-12-31." in page.get_data(as_text=True) \
+            or "Slutdatum kan inte vara före startdatum." in page.get_data(as_text=True), query
+        for fmt in ("csv", "xlsx"):
+            assert client.get(f"/statistik/export.{fmt}?{query}").status_code == 422, (query, fmt)
+    assert caller.get("/api/v1/statistics?from=2000-01-01&to=2000-12-31").status_code == 200
