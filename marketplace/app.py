@@ -12,9 +12,10 @@ from flask_openapi3 import Info, OpenAPI
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import clock, http, i18n
-from marketplace.config import Settings
+from marketplace import clock, field_crypto, http, i18n
+from marketplace.config import DEVELOPMENT_SECRET_KEY, Settings
 from marketplace.db import make_engine
 from marketplace.errors import DomainError
 from marketplace.json_provider import DepthSafeJSONProvider
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     clock.freeze(settings.now)
+    field_crypto.configure(settings)
 
     app = OpenAPI(
         "marketplace",
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     )
     app.json = DepthSafeJSONProvider(app)  # deeply nested request JSON is a 400, not a 500
     app.config.update(
-        SECRET_KEY=settings.secret_key or "development-only-insecure-key",
+        SECRET_KEY=settings.secret_key or DEVELOPMENT_SECRET_KEY,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
@@ -77,6 +79,10 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         TESTING=settings.env == "test",
     )
+    if settings.trusted_proxy_hops:
+        # The client's address and scheme from the proxies we run, never from the client itself.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     app.extensions["insatstorget"] = Extension(settings, make_engine(
         settings.resolved_database_url(), pool_size=settings.db_pool_size, lock_timeout_ms=settings.db_lock_timeout_ms))
 

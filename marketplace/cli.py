@@ -78,6 +78,17 @@ def users_create(email: str, password: str, name: str, organisation_code: str, r
         sys.exit(1)
 
 
+@main.command("rotate-field-key")
+@with_appcontext
+def rotate_field_key_command() -> None:
+    """Re-encrypt the TOTP secrets with the current field key (after changing it; see README)."""
+    from marketplace.field_crypto import rotate_all
+
+    with _engine().begin() as connection:
+        changed = rotate_all(connection)
+    click.echo(f"{changed} stored secrets re-encrypted with the current field key.")
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -9,6 +9,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INSTANCE = Path.cwd() / "instance"
+# Signs cookies (and derives the field key) outside production when no secret key is set.
+DEVELOPMENT_SECRET_KEY = "development-only-insecure-key"
 
 
 class ConfigurationError(RuntimeError):
@@ -24,6 +26,12 @@ class Settings(BaseSettings):
     instance_path: Path = DEFAULT_INSTANCE
     database_url: str | None = None
     secret_key: str | None = None
+    field_key: str | None = Field(
+        None, description="Key for the TOTP secrets at rest (marketplace/field_crypto.py); without it one is "
+                          "derived from the secret key")
+    field_keys_old: str = Field(
+        "", description="Earlier field keys (or secret keys), comma-separated: they still decrypt until "
+                        "`insatstorget rotate-field-key` has re-encrypted everything with the current key")
     now: datetime | None = Field(None, description="Freeze the clock (ISO timestamp); demos and tests only")
     timezone: str = "Europe/Stockholm"
     export_dir: Path | None = None
@@ -36,6 +44,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(10, ge=1, le=24 * 7)
     login_max_failures: int = Field(10, ge=1)
     login_window_minutes: int = Field(10, ge=1)
+    trusted_proxy_hops: int = Field(
+        0, ge=0, le=10,
+        description="How many proxies in front of the service append to X-Forwarded-For/-Proto (Werkzeug's "
+                    "ProxyFix counting); their headers give the client address for the sign-in throttle and the "
+                    "audit log. 0 trusts no header: set it only behind a proxy that overwrites them")
     billing_close_day: int = Field(5, ge=1, le=28)
     retention_months: int = Field(12, ge=1)
     retention_decision: str = "Stockholms stad, socialnämndens gallringsbeslut (demo: ange diarienummer)"
@@ -60,6 +73,10 @@ class Settings(BaseSettings):
         if value not in {"development", "production", "test"}:
             raise ValueError("must be development, production or test")
         return value
+
+    @property
+    def old_field_keys(self) -> list[str]:
+        return [key.strip() for key in self.field_keys_old.split(",") if key.strip()]
 
     @property
     def is_production(self) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from catalog.types import UTCDateTime
+from marketplace.field_crypto import EncryptedString
 
 
 class TotpState(SQLModel, table=True):
@@ -17,7 +18,7 @@ class TotpState(SQLModel, table=True):
     __tablename__ = "totp_state"
 
     user_id: int = Field(foreign_key="app_user.id", primary_key=True)
-    pending_secret: str | None = Field(default=None, max_length=64)
+    pending_secret: str | None = Field(default=None, max_length=64, sa_type=EncryptedString)  # encrypted at rest
     last_step: int = 0
     enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

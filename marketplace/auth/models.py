@@ -9,6 +9,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from catalog.types import UTCDateTime
+from marketplace.field_crypto import EncryptedString
 
 
 class Role(StrEnum):
@@ -30,7 +31,7 @@ class User(SQLModel, table=True):
     roles: str = Field(max_length=100)
     password_hash: str = Field(max_length=300)
     active: bool = True
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, max_length=64, sa_type=EncryptedString)  # encrypted at rest
     locale: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(sa_type=UTCDateTime)
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
