@@ -1,5 +1,8 @@
 """Every page a role reaches from the menu, on the demo data: no accessibility violation,
-no sideways scrolling on a phone, and a screenshot of each for review."""
+no sideways scrolling on a phone, and a screenshot of each for review.
+
+The tour also writes the README's screenshots, one per role, to docs/screenshots/<role>.png
+(committed), so they show the pages as they are whenever the browser tests run."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlalchemy import select
 
 from marketplace.auth.models import User
 from marketplace.demo import DEMO_PASSWORD, seed_demo
-from tests.e2e.support import sign_in, visit
+from tests.e2e.support import ROOT, sign_in, visit
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +24,15 @@ ROLES = {
     "finance": "ekonom@demo.stockholm.se",
     "admin": "admin@demo.stockholm.se",
 }
+# The page the README shows for each role (docs/screenshots/<role>.png, 1280 × 800).
+README_SHOTS = {
+    "staff": "/insatser?q=cykel",
+    "coordinator": "/forfragningar",
+    "finance": "/fakturering",
+    "admin": "/admin",
+}
+README_VIEWPORT = {"width": 1280, "height": 800}
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 # One page of each kind below the menu pages: the first link of each shape is visited too.
 DETAIL_SHAPES = (
     r"^/insatser/\d+$", r"^/insatser/\d+/belaggning$", r"^/placeringar/\d+$", r"^/uppfoljningar/\d+$",
@@ -67,3 +79,13 @@ def test_every_menu_page_and_one_page_of_each_kind_is_accessible(page, db, demo,
                 visited.add(path)
                 page.goto(target)
     assert visited
+    _readme_screenshot(page, role)
+
+
+def _readme_screenshot(page, role: str) -> None:
+    """The README's picture of this role: the chosen page at a laptop's viewport, top only."""
+    page.set_viewport_size(README_VIEWPORT)
+    visit(page, f"tour-{role}", "readme", README_SHOTS[role])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{role}.png"), full_page=False)
+    assert (SCREENSHOTS / f"{role}.png").read_bytes().startswith(b"\x89PNG")
