@@ -13,14 +13,21 @@ from marketplace.stats.labels import N_
 from marketplace.stats.queries import Scope
 
 MAX_DAYS = 366 * 10
+# The dates a period may have: the service's data starts long after 2000, and a period at the
+# edge of Python's calendar (year 1 or 9999) overflowed the day arithmetic into a 500.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _parse(value: str | None, field: str, errors: list) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         errors.append((field, N_("Ange datumet som ÅÅÅÅ-MM-DD.")))
         return None
+    if day is not None and not EARLIEST <= day <= LATEST:
+        errors.append((field, N_("Ange ett datum mellan 2000-01-01 och 2099-12-31.")))
+        return None
+    return day
 
 
 def read_scope(session: Session, *, from_text: str | None, to_text: str | None, organisation: str | None,
