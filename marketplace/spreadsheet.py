@@ -13,6 +13,8 @@ reads the name exactly as typed.
 
 from __future__ import annotations
 
+import re
+
 # The formula starters in OWASP's list, line feed too, and their full-width forms (which
 # some East Asian Excel locales accept as the same operators).
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
@@ -30,6 +32,15 @@ def text_cell(value) -> str:
         return ""
     text = str(value)
     return "'" + text if starts_formula(text) else text
+
+
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xlsx_text(text: str) -> str:
+    """Text an XLSX string cell can hold: XML 1.0 has no place for most control characters
+    (openpyxl refuses them), so they are dropped rather than failing the whole file."""
+    return _NOT_IN_XML.sub("", text)
 
 
 def as_string_cells(cells) -> None:

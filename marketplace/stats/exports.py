@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from marketplace.spreadsheet import as_string_cells, text_cell
+from marketplace.spreadsheet import as_string_cells, text_cell, xlsx_text
 from marketplace.stats.report import Table
 
 HIDDEN = ".."
@@ -44,7 +44,7 @@ def _cell(value):
         return HIDDEN
     if isinstance(value, Decimal):
         return float(value.quantize(Decimal("0.01")))  # Excel cells are binary floats
-    return value
+    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def _append(sheet, values: list) -> None:
@@ -58,7 +58,7 @@ def write_xlsx(tables: list[Table], *, heading: str) -> bytes:
     book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(title=table.title[:31].replace("/", "-"))
-        _append(sheet, [heading])
+        _append(sheet, [xlsx_text(heading)])
         _append(sheet, [column.label for column in table.columns])
         for row in table.rows:
             _append(sheet, [_cell(value) for value in row])
