@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from marketplace.auth.policy import Actor
 from marketplace.config import Settings
 from marketplace.paging import Page  # also re-exported: callers use http.Page
+from marketplace.redirects import same_origin_path
 
 
 class ApiError(Exception):
@@ -41,11 +42,11 @@ def close_request_session(_exc=None) -> None:
         session.close()
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after a form: only a path on this site (no open redirect), else the start page."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Where to go after a form: only a path on this site (no open redirect,
+    marketplace/redirects.py), else `default` or the start page. Every redirect to a
+    user-given target goes through here."""
+    return same_origin_path(target) or default or url_for("home.index")
 
 
 def client_ip() -> str:

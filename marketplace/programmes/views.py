@@ -327,10 +327,7 @@ def change_status(programme_id: int):
                     "paused": _("Insatsen är pausad och syns inte i sökningen."),
                     "archived": _("Insatsen är arkiverad.")}
         flash(messages[form.target.data], "success")
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for(".detail", programme_id=programme.id))
+    return redirect(http.safe_next(request.form.get("next"), default=url_for(".detail", programme_id=programme.id)))
 
 
 # --- CSV import -----------------------------------------------------------------------------
