@@ -190,10 +190,15 @@ def demo_code_command() -> None:
               help="With --programmes: add synthetic municipalities up to this many organisations")
 @with_appcontext
 def seed_demo_command(programmes: int | None, bookings: int, organisations: int | None) -> None:
-    """Load demo organisations' users, programmes and bookings (safe to run again)."""
+    """Load demo organisations' users, programmes and bookings (safe to run again; not in production)."""
     from marketplace.demo import seed_demo
     from marketplace.schema import init_db
 
+    if _settings().is_production:
+        # The demo accounts' password and TOTP key are published in the README.
+        click.echo("Error: seed-demo is refused when INSATSTORGET_ENV=production: it creates accounts with the "
+                   "published demo password and TOTP key.", err=True)
+        sys.exit(1)
     init_db(_engine())
     report = seed_demo(_engine(), today=clock.today(), now=clock.now())
     for line in report:

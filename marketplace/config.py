@@ -13,6 +13,11 @@ DEFAULT_INSTANCE = Path.cwd() / "instance"
 DEVELOPMENT_SECRET_KEY = "development-only-insecure-key"
 
 
+# The shipped retention decision is a placeholder: erasures name the decision they were made
+# under (marketplace/retention_jobs.py), so production must name the city's real one.
+DEMO_RETENTION_DECISION = "Stockholms stad, socialnämndens gallringsbeslut (demo: ange diarienummer)"
+
+
 class ConfigurationError(RuntimeError):
     """The service cannot start with these settings; the message says how to fix it."""
 
@@ -51,7 +56,9 @@ class Settings(BaseSettings):
                     "audit log. 0 trusts no header: set it only behind a proxy that overwrites them")
     billing_close_day: int = Field(5, ge=1, le=28)
     retention_months: int = Field(12, ge=1)
-    retention_decision: str = "Stockholms stad, socialnämndens gallringsbeslut (demo: ange diarienummer)"
+    retention_decision: str = Field(
+        DEMO_RETENTION_DECISION, description="The retention decision (gallringsbeslut, with its diary number) that "
+                                             "erasures are recorded under; production refuses the demo placeholder")
     next_step_name: str = "Jobbtorg"
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -102,3 +109,10 @@ class Settings(BaseSettings):
             )
         if self.is_production and self.now is not None:
             raise ConfigurationError("INSATSTORGET_NOW freezes the clock and is not allowed in production.")
+        decision = self.retention_decision.strip()
+        if self.is_production and (not decision or decision == DEMO_RETENTION_DECISION or "demo" in decision.lower()):
+            raise ConfigurationError(
+                "INSATSTORGET_RETENTION_DECISION is the demo placeholder. In production the service refuses to "
+                "start until it names the city's real retention decision (gallringsbeslut) with its diary number, "
+                "e.g. 'Socialnämndens gallringsbeslut 2026-01-20, dnr SN 2026/123'."
+            )

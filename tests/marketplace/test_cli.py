@@ -76,3 +76,23 @@ def test_demo_code_prints_the_current_code_of_the_demo_second_factor(runner, fro
     result = _invoke(runner, "demo-code")
     assert result.exit_code == 0
     assert pyotp.TOTP(DEMO_TOTP_SECRET).verify(result.output.strip(), for_time=moment)
+
+
+PRODUCTION_DECISION = "Socialnämndens gallringsbeslut 2026-01-20, dnr SN 2026/123"
+
+
+def test_seed_demo_is_refused_in_production_and_creates_no_account(db, database_url, tmp_path):
+    from marketplace.app import create_app
+    from marketplace.config import Settings
+
+    app = create_app(Settings(env="production", database_url=database_url, secret_key="p" * 40,
+                              retention_decision=PRODUCTION_DECISION, instance_path=tmp_path / "prod",
+                              scheduler_in_process=False))
+    try:
+        result = app.test_cli_runner().invoke(main, ["seed-demo"])
+    finally:
+        app.extensions["insatstorget"].engine.dispose()
+    assert result.exit_code == 1
+    assert "seed-demo is refused when INSATSTORGET_ENV=production" in result.output
+    db.expire_all()
+    assert db.execute(select(func.count(User.id))).scalar_one() == 0

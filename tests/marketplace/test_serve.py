@@ -18,7 +18,8 @@ def _free_port() -> int:
 
 def test_serve_runs_workers_that_answer(settings, tmp_path):
     env = {**os.environ, "INSATSTORGET_DATABASE_URL": settings.database_url, "INSATSTORGET_SECRET_KEY": "x" * 32,
-           "INSATSTORGET_ENV": "production", "INSATSTORGET_INSTANCE_PATH": str(tmp_path)}
+           "INSATSTORGET_ENV": "production", "INSATSTORGET_INSTANCE_PATH": str(tmp_path),
+           "INSATSTORGET_RETENTION_DECISION": "Socialnämndens gallringsbeslut, dnr SN 2026/123"}
     _assert_answers(["serve", "--workers", "2"], env)
 
 

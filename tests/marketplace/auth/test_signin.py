@@ -89,7 +89,8 @@ def test_production_mode_marks_cookies_secure_and_refuses_a_missing_secret(tmp_p
 
     with pytest.raises(ConfigurationError, match="INSATSTORGET_SECRET_KEY"):
         create_app(Settings(env="production", database_url=database_url, instance_path=tmp_path))
-    app = create_app(Settings(env="production", database_url=database_url, instance_path=tmp_path, secret_key="s" * 40))
+    app = create_app(Settings(env="production", database_url=database_url, instance_path=tmp_path, secret_key="s" * 40,
+                              retention_decision="Socialnämndens gallringsbeslut, dnr SN 2026/123"))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "max-age" in app.test_client().get("/logga-in").headers["Strict-Transport-Security"]
     app.extensions["insatstorget"].engine.dispose()

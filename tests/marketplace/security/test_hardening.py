@@ -68,6 +68,7 @@ def _production_app(tmp_path, database_url):
     from marketplace.app import create_app
 
     return create_app(Settings(env="production", database_url=database_url, secret_key="a-long-production-secret-0123456789",
+                               retention_decision="Socialnämndens gallringsbeslut, dnr SN 2026/123",
                                instance_path=tmp_path / "prod", scheduler_in_process=False))
 
 
@@ -111,6 +112,17 @@ def test_production_refuses_to_start_without_a_secret_key_or_with_a_frozen_clock
     with pytest.raises(ConfigurationError, match="NOW"):
         create_app(Settings(env="production", secret_key="x" * 32, now=datetime(2026, 1, 1, tzinfo=timezone.utc),
                             instance_path=tmp_path))
+
+
+@pytest.mark.parametrize("decision", [None, "", "   ", "Stockholms stad, gallringsbeslut (demo)"])
+def test_production_refuses_to_start_with_the_placeholder_retention_decision(tmp_path, decision):
+    from marketplace.app import create_app
+    from marketplace.config import ConfigurationError
+
+    chosen = {} if decision is None else {"retention_decision": decision}
+    with pytest.raises(ConfigurationError, match="INSATSTORGET_RETENTION_DECISION"):
+        create_app(Settings(env="production", secret_key="x" * 32, instance_path=tmp_path, **chosen))
+    create_app(Settings(env="development", instance_path=tmp_path, **chosen)).extensions["insatstorget"].engine.dispose()
 
 
 def test_logs_never_carry_participant_data_or_secrets(app, client, db, api, login, staff_user, coordinator, caplog, frozen_clock):
