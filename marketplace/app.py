@@ -122,6 +122,7 @@ PAGE_BLUEPRINTS = (
     "marketplace.home:bp",
     "marketplace.auth.views:bp",
     "marketplace.auth.second_factor:bp",
+    "marketplace.auth.sessions_page:bp",
     "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
     "marketplace.programmes.views:bp",

@@ -57,14 +57,12 @@ def create_user(
     return user
 
 
-def end_all_sessions(session: Session, user_id: int) -> None:
-    """Sign the user out everywhere: browser sessions and API tokens stop working at once."""
+def end_all_sessions(session: Session, user_id: int, *, keep_session: str | None = None) -> None:
+    """Sign the user out everywhere (but the browser holding `keep_session`): browser sessions
+    and API tokens stop working at once."""
     from marketplace.auth import tokens
 
-    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
-    # A bulk delete passes no ORM object through the flush hook (tokens.ActorCache).
-    tokens.forget_users(session, {user_id})
+    tokens.end_sessions(session, user_id, keep_session=keep_session)
 
 
 def deactivate_user(session: Session, user: User) -> None:
@@ -80,7 +78,11 @@ def reactivate_user(session: Session, user: User) -> None:
     session.flush()
 
 
-def change_password(session: Session, user: User, *, current: str, new: str, now: datetime) -> None:
+def change_password(
+    session: Session, user: User, *, current: str, new: str, now: datetime, keep_session: str | None = None
+) -> None:
+    """Set a new password and end every other session and all API tokens: whoever knew the old
+    password (or stole a token) is out at once. `keep_session` is the changing browser's session."""
     if not passwords.verify_password(user.password_hash, current):
         raise Invalid("Nuvarande lösenord stämmer inte.", field="current_password")
     problem = passwords.password_problem(new)
@@ -90,6 +92,7 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
     user.password_changed_at = now
     session.add(user)
     session.flush()
+    end_all_sessions(session, user.id, keep_session=keep_session)
 
 
 def count_recent_failures(session: Session, *, email: str, ip: str, since: datetime) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace import clock, http
+from marketplace import audit, clock, http
 from marketplace.auth import accounts, tokens, totp
 from marketplace.db import transaction
 from marketplace.problems import Problem
@@ -79,3 +80,15 @@ def me():
     actor = http.require_api_actor()
     return MeOut(id=actor.user_id, name=actor.name, email=actor.email, organisation=actor.organisation_code,
                  roles=sorted(actor.roles)).model_dump()
+
+
+@api.delete("/auth/token", responses={204: None, 401: Problem}, security=[{"bearer": []}])
+def revoke_token():
+    """Revoke the token this request is sent with (sign out of the API); it is refused from now on."""
+    actor = http.require_api_actor()
+    session = http.request_session()
+    with transaction(session):
+        tokens.revoke_api_token(session, tokens.bearer_secret(request.headers.get("Authorization", "")))
+        audit.record(session, actor=actor, action="auth.token_revoke", object_type="user", object_id=actor.user_id,
+                     now=clock.now(), ip=http.client_ip())
+    return "", 204

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -113,13 +113,31 @@ def actor_for_api_token(session: Session, secret: str, *, now: datetime, cache_s
     return actor
 
 
-def actor_for_bearer(session: Session, header: str, *, cache_seconds: float = 0) -> Actor | None:
-    from marketplace import clock
-
+def bearer_secret(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    return actor_for_api_token(session, secret.strip(), now=clock.now(), cache_seconds=cache_seconds)
+    return secret.strip()
+
+
+def actor_for_bearer(session: Session, header: str, *, cache_seconds: float = 0) -> Actor | None:
+    from marketplace import clock
+
+    secret = bearer_secret(header)
+    if secret is None:
+        return None
+    return actor_for_api_token(session, secret, now=clock.now(), cache_seconds=cache_seconds)
+
+
+def revoke_api_token(session: Session, secret: str) -> bool:
+    """Delete the token with this secret; its user's cached actors go with it (the flush hook below)."""
+    found = session.execute(select(ApiToken).where(ApiToken.token_hash == digest(secret))).scalar_one_or_none()
+    if found is None:
+        return False
+    session.delete(found)
+    session.flush()
+    return True
 
 
 # Changes that must reach the cache of this process at once (other processes: within the TTL).
@@ -181,3 +199,34 @@ def close_user_session(session: Session, secret: str) -> None:
     if found is not None:
         session.delete(found)
         session.flush()
+
+
+def end_sessions(session: Session, user_id: int, *, keep_session: str | None = None) -> None:
+    """End the user's browser sessions (all but `keep_session`, a session secret) and delete all
+    their API tokens; this process stops accepting them at once (other processes: see the module doc)."""
+    ended = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_session is not None:
+        ended = ended.where(UserSession.session_hash != digest(keep_session))
+    session.execute(ended)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    # A bulk delete passes no ORM object through the flush hook.
+    forget_users(session, {user_id})
+
+
+def live_sessions(session: Session, user_id: int, *, now: datetime) -> list[UserSession]:
+    return list(session.execute(
+        select(UserSession).where(UserSession.user_id == user_id, UserSession.expires_at > now)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+    ).scalars())
+
+
+def live_api_tokens(session: Session, user_id: int, *, now: datetime) -> list[ApiToken]:
+    return list(session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at > now, ApiToken.revoked.is_(False))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def is_session(user_session: UserSession, secret: str | None) -> bool:
+    """Whether this row is the session of the browser holding `secret`."""
+    return secret is not None and user_session.session_hash == digest(secret)

@@ -84,12 +84,13 @@ def change_password():
         try:
             with transaction(session):
                 user = session.get(User, current_user.user.id)
-                accounts.change_password(session, user, current=form.current_password.data, new=form.new_password.data, now=clock.now())
+                accounts.change_password(session, user, current=form.current_password.data, new=form.new_password.data,
+                                         now=clock.now(), keep_session=current_user.get_id())
                 _audit_user(session, "user.change_password", user)
         except DomainError as error:
             getattr(form, error.field or "new_password").errors.append(_(error.message))
         else:
-            flash(_("Lösenordet är ändrat."), "success")
+            flash(_("Lösenordet är ändrat. Du är utloggad på alla andra enheter och dina API-nycklar är återkallade."), "success")
             return redirect(url_for("home.index"))
     return render_template("marketplace/auth/password.html", form=form), 422 if form.errors else 200
 

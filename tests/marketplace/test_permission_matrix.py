@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -62,6 +62,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/konto/tvafaktor"): SIGNED_IN,
     ("GET", "/konto/losenord"): SIGNED_IN,
     ("POST", "/konto/losenord"): SIGNED_IN,
+    ("GET", "/konto/sessioner"): SIGNED_IN,
+    ("POST", "/konto/sessioner/logga-ut-overallt"): SIGNED_IN,
     ("POST", "/sprak/<code>"): PUBLIC,
     # administration
     ("GET", "/admin"): ADMIN,
@@ -128,6 +130,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/auth/token"): "401 401 401 401 401 401 401",  # open, and wrong credentials are refused
     ("GET", "/api/v1/me"): API_SIGNED_IN,
+    ("DELETE", "/api/v1/auth/token"): API_SIGNED_IN,  # revokes the caller's own token
     ("GET", "/api/v1/hsds/services"): PUBLIC,  # open data: the published catalogue, no personal data
     ("GET", "/api/v1/organisations"): API_SIGNED_IN,
     ("GET", "/api/v1/categories"): API_SIGNED_IN,
@@ -175,7 +178,9 @@ QUERIES = {
     "/api/v1/programmes/<int:programme_id>/availability": "?from=2026-06-01&to=2026-06-07",
     "/statistik/nationell.<any(csv, xlsx):fmt>": "?year=2025",
 }
-FRESH_SESSION = {"/logga-ut"}  # routes that end the session: each actor signs in anew for them
+FRESH_SESSION = {"/logga-ut", "/konto/sessioner/logga-ut-overallt"}  # routes that end the session: each actor signs in anew for them
+# Routes that end the actor's API token or other sessions: the world's credentials are renewed after them.
+ENDS_CREDENTIALS = {("DELETE", "/api/v1/auth/token"), ("POST", "/konto/sessioner/logga-ut-overallt")}
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +214,20 @@ def world(database_template, tmp_path_factory):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _renew_credentials(world, actor: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from marketplace.auth import tokens
+    from marketplace.auth.models import User
+
+    engine = world.app.extensions["insatstorget"].engine
+    world.clients[actor] = _sign_in(world.app, engine, world.users[actor])
+    with Session(engine) as db:
+        world.tokens[actor], _ = tokens.issue_api_token(db, db.get(User, world.users[actor].id),
+                                                        now=datetime.now(timezone.utc), lifetime=timedelta(days=1))
+        db.commit()
 
 
 def _routes(app) -> set[tuple[str, str]]:
@@ -254,6 +273,8 @@ def test_route_answers_each_actor_as_the_matrix_says(world, method, rule):
             if method in ("POST", "PATCH"):
                 kwargs["json"] = JSON_BODIES.get(rule, lambda _world: {})(world)
         response = client.open(url, method=method, **kwargs)
+        if (method, rule) in ENDS_CREDENTIALS and actor in ACTORS:
+            _renew_credentials(world, actor)
         if not _matches(expected, response):
             wrong.append(f"{actor}: expected {expected}, got {response.status_code} {response.headers.get('Location', '')}")
     assert wrong == [], f"{method} {url}:\n" + "\n".join(wrong)

@@ -172,3 +172,23 @@ def test_an_unknown_token_is_asked_of_the_database_every_time(cached_app, staff_
     assert client.get("/api/v1/me", headers=bad).status_code == 401
     assert statements.count - before == 2 * first
     assert tokens.actor_cache._entries == {}
+
+
+def test_a_token_revoked_through_the_api_is_refused_at_once_despite_the_cache(cached_app, staff_user):
+    client = cached_app.test_client()
+    headers = _token(client, staff_user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # now cached
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401  # no TTL to wait for
+
+
+def test_a_password_change_in_this_process_locks_tokens_out_at_once(cached_app, staff_user):
+    client = cached_app.test_client()
+    headers = _token(client, staff_user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # now cached
+    browser = cached_app.test_client()
+    assert browser.post("/logga-in", data={"email": staff_user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+    changed = browser.post("/konto/losenord", data={"current_password": DEFAULT_PASSWORD,
+                                                    "new_password": "ett-helt-nytt-losenord"})
+    assert changed.status_code == 302
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
