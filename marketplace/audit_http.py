@@ -1,7 +1,7 @@
 """Flask glue for the audit log: every refused request is recorded (who, when, what, from where).
 
 403 and 404 answers to a signed-in actor, 401 to a request that sent a bearer token, and
-401/429 at the sign-in steps. Runs as app.after_request, after the view's own transaction.
+401/429/503 at the sign-in steps (a 503 there also leaves a login_attempt row). Runs as app.after_request, after the view's own transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import logging
 from flask import Response, request
 
 from marketplace import audit, clock, http
+from marketplace.auth import throttle
 from marketplace.db import transaction
 
 _log = logging.getLogger(__name__)
 SIGN_IN_ENDPOINTS = frozenset({"auth.login", "auth_api.issue_token", "second_factor.verify", "second_factor.enrol"})
-ACTIONS = {401: "access.unauthenticated", 403: "access.denied", 404: "access.not_found", 429: "auth.throttled"}
+ACTIONS = {401: "access.unauthenticated", 403: "access.denied", 404: "access.not_found", 429: "auth.throttled",
+           503: "auth.sign_in_unavailable"}
+PASSWORD_STEPS = frozenset({"auth.login", "auth_api.issue_token"})
 
 
 def _attempted_email() -> str | None:
@@ -35,8 +38,10 @@ def record_refused_request(response: Response) -> Response:
         sign_in_step = request.endpoint in SIGN_IN_ENDPOINTS
         actor = http.current_actor()
         details = {"method": request.method, "status": status, "endpoint": request.endpoint}
-        if status in (401, 429) and sign_in_step:
-            action = "auth.throttled" if status == 429 else "auth.sign_in_refused"
+        if status == 503 and not sign_in_step:
+            return response  # a busy database elsewhere is logged by the error handler
+        if status in (401, 429, 503) and sign_in_step:
+            action = {429: "auth.throttled", 503: ACTIONS[503]}.get(status, "auth.sign_in_refused")
             details["email"] = actor.email if actor else _attempted_email()
         elif status == 401:
             if "Authorization" not in request.headers:
@@ -51,6 +56,10 @@ def record_refused_request(response: Response) -> Response:
         with transaction(session):
             audit.record(session, actor=actor, action=action, object_type="request", object_id=request.path[:60],
                          now=clock.now(), ip=http.client_ip(), outcome="refused", details=details)
+            if status == 503 and sign_in_step:  # the throttle's own record of an attempt it never saw
+                throttle.record_unavailable(
+                    session, email=details["email"] or "", ip=http.client_ip(), now=clock.now(),
+                    kind=throttle.PASSWORD if request.endpoint in PASSWORD_STEPS else throttle.SECOND_FACTOR)
     except Exception:  # the refusal stands even if it cannot be recorded (database down)
         _log.warning("could not record a refused request to %s", request.endpoint, exc_info=True)
     return response

@@ -8,9 +8,10 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
-from marketplace.auth import passwords
+from marketplace.auth import passwords, throttle, totp
 from marketplace.auth.models import LoginAttempt, Role, User, UserSession, ApiToken
 from marketplace.auth.policy import Actor
+from marketplace.db import transaction
 from marketplace.errors import Conflict, Invalid, NotFound
 
 VALID_ROLES = {role.value for role in Role}
@@ -95,22 +96,6 @@ def change_password(
     end_all_sessions(session, user.id, keep_session=keep_session)
 
 
-def count_recent_failures(session: Session, *, email: str, ip: str, since: datetime) -> int:
-    """Failed sign-ins for this account or this address since `since` (the larger count)."""
-    by_email = session.execute(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    ).scalar_one()
-    by_ip = session.execute(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.ip == ip, LoginAttempt.at >= since)
-    ).scalar_one()
-    return max(by_email, by_ip)
-
-
-def is_throttled(session: Session, *, email: str, ip: str, now: datetime, max_failures: int, window: timedelta) -> bool:
-    """The one throttle rule for every sign-in step: `max_failures` failures in `window` stop the next try."""
-    return count_recent_failures(session, email=email, ip=ip, since=now - window) >= max_failures
-
-
 class Throttled(Exception):
     """Too many failed sign-ins for this account or address: answer 429."""
 
@@ -118,22 +103,29 @@ class Throttled(Exception):
 def authenticate(
     session: Session, *, email: str, password: str, ip: str, now: datetime, max_failures: int, window: timedelta
 ) -> User | None:
-    """Return the user for correct credentials, else None (and record the failure).
+    """Return the user for correct credentials, else None; raise Throttled when refused.
 
-    The throttle is checked first and counts in the database, so every worker sees it:
-    after `max_failures` failures in `window`, the next attempt raises Throttled.
+    Runs its own short transactions (call it outside one): the attempt is reserved against
+    the limits before the password is hashed, the hash is checked outside any transaction
+    (the write lock is for the counter, not for argon2) and the outcome is written after
+    (marketplace/auth/throttle.py). Every path that gets past the address limit costs one
+    hash, so the time taken tells nothing about the account (unknown, deactivated, locked).
     """
     email = normalise_email(email)
-    if is_throttled(session, email=email, ip=ip, now=now, max_failures=max_failures, window=window):
+    with transaction(session, write_lock=True):
+        reservation = throttle.reserve(session, email=email, ip=ip, now=now, limits=throttle.Limits(max_failures, window))
+        user = None if reservation.refused else session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if reservation.refused:
         raise Throttled()
-    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if user is not None and user.active and passwords.verify_password(user.password_hash, password):
-        return user
-    if user is None:
-        passwords.verify_password(None, password)
-    session.add(LoginAttempt(email=email[:254], ip=ip[:64], at=now))
-    session.flush()
-    return None
+    correct = passwords.verify_password(user.password_hash if user is not None else None, password)
+    correct = correct and user.active
+    # A locked account still lets the right password through to the one-time code (soft lockout).
+    admitted = correct and (not reservation.account_locked or totp.is_enrolled(user))
+    with transaction(session, write_lock=True):
+        throttle.settle(session, reservation, "ok" if admitted else "refused" if correct else "failed")
+    if reservation.account_locked and not admitted:
+        raise Throttled()
+    return user if admitted else None
 
 
 def prune_login_attempts(session: Session, *, before: datetime) -> int:

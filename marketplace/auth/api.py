@@ -9,7 +9,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace import audit, clock, http
-from marketplace.auth import accounts, tokens, totp
+from marketplace.auth import accounts, throttle, tokens, totp
 from marketplace.db import transaction
 from marketplace.problems import Problem
 
@@ -29,18 +29,31 @@ class TokenOut(BaseModel):
 
 
 def second_factor_refusal(session, user, code: str | None, *, now) -> http.ApiError | None:
-    """Admin and finance (and anyone enrolled) must send a valid "totp"; a wrong one counts in the throttle."""
+    """Admin and finance (and anyone enrolled) must send a valid "totp"; a wrong one counts in the throttle.
+
+    Call inside transaction(session, write_lock=True): the code attempt is reserved, checked
+    and settled in that one step (marketplace/auth/throttle.py).
+    """
     if not totp.must_verify(user):
         return None
     if not totp.is_enrolled(user):
         return http.ApiError(403, "This account needs a second factor: sign in on the web page and enrol at "
                                   "/konto/tvafaktor first, then send the one-time code as \"totp\".", kind="second_factor_not_enrolled")
-    if totp.verify(session, user, code, now=now):
+    reservation = throttle.code_step_refused(session, email=user.email, ip=http.client_ip(), now=now,
+                                             limits=throttle.limits(http.settings()))
+    if reservation.refused:
+        return _throttled()
+    accepted = totp.verify(session, user, code, now=now)
+    throttle.settle(session, reservation, "ok" if accepted else "failed")
+    if accepted:
         return None
-    totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
     return http.ApiError(401, "Send the current one-time code from the authenticator app as \"totp\" "
                               "(a code is accepted only once).", kind="second_factor_required",
                          errors=[("totp", "Wrong, reused or missing one-time code.")])
+
+
+def _throttled() -> http.ApiError:
+    return http.ApiError(429, "Too many failed sign-ins; wait ten minutes.", headers={"Retry-After": "600"})
 
 
 @api.post("/auth/token", responses={200: TokenOut, 401: Problem, 403: Problem, 422: Problem, 429: Problem})
@@ -49,18 +62,18 @@ def issue_token(body: TokenIn):
     session, settings = http.request_session(), http.settings()
     now = clock.now()
     try:
-        with transaction(session):
-            user = accounts.authenticate(
-                session, email=body.email, password=body.password, ip=http.client_ip(), now=now,
-                max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),
-            )
-            refusal = second_factor_refusal(session, user, body.totp, now=now) if user is not None else None
-            if refusal is None and user is not None:
-                secret, token = tokens.issue_api_token(session, user, now=now, lifetime=timedelta(hours=settings.token_hours))
+        user = accounts.authenticate(
+            session, email=body.email, password=body.password, ip=http.client_ip(), now=now,
+            max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),
+        )
     except accounts.Throttled:
-        raise http.ApiError(429, "Too many failed sign-ins; wait ten minutes.", headers={"Retry-After": "600"})
+        raise _throttled() from None
     if user is None:
         raise http.ApiError(401, "Wrong e-mail or password.")
+    with transaction(session, write_lock=True):
+        refusal = second_factor_refusal(session, user, body.totp, now=now)
+        if refusal is None:
+            secret, token = tokens.issue_api_token(session, user, now=now, lifetime=timedelta(hours=settings.token_hours))
     if refusal is not None:
         raise refusal
     return TokenOut(token=secret, expires_at=token.expires_at).model_dump(mode="json")

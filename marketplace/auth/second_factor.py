@@ -7,8 +7,6 @@ browser reach only these pages, sign-out and static files until the code is give
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +18,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from marketplace import audit, clock, http
-from marketplace.auth import accounts, totp
+from marketplace.auth import throttle, totp
 from marketplace.auth.models import User
 from marketplace.auth.signin import mark_second_factor
 from marketplace.db import transaction
@@ -53,11 +51,19 @@ def require_full_sign_in():
     return redirect(url_for(target, next=next_path.rstrip("?") if next_path else None))
 
 
-def _throttled(session, user: User) -> bool:
-    settings = http.settings()
-    return accounts.is_throttled(session, email=user.email, ip=http.client_ip(), now=clock.now(),
-                                 max_failures=settings.login_max_failures,
-                                 window=timedelta(minutes=settings.login_window_minutes))
+def _code_step(session, user: User, now, check) -> bool | None:
+    """Reserve a code attempt, run `check`, settle it: all in the caller's write transaction.
+
+    None when the throttle refuses (the address, or too many wrong codes for the account;
+    a stranger's wrong passwords do not hold this step: marketplace/auth/throttle.py).
+    """
+    reservation = throttle.code_step_refused(session, email=user.email, ip=http.client_ip(), now=now,
+                                             limits=throttle.limits(http.settings()))
+    if reservation.refused:
+        return None
+    accepted = check()
+    throttle.settle(session, reservation, "ok" if accepted else "failed")
+    return accepted
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
@@ -70,18 +76,16 @@ def verify():
     form, status = CodeForm(), 200
     if form.validate_on_submit():
         session, now = http.request_session(), clock.now()
-        user = session.get(User, current_user.user.id)
-        if _throttled(session, user):
-            form.form_errors.append(_("För många misslyckade försök. Vänta tio minuter och försök igen."))
-            return render_template("marketplace/auth/second_factor.html", form=form), 429
-        with transaction(session):
-            accepted = totp.verify(session, user, form.code.data, now=now)
+        with transaction(session, write_lock=True):
+            user = session.get(User, current_user.user.id)
+            accepted = _code_step(session, user, now, lambda: totp.verify(session, user, form.code.data, now=now))
             if accepted:
                 mark_second_factor(session, current_user.get_id())
                 audit.record(session, actor=current_user.actor, action="auth.second_factor", object_type="user",
                              object_id=user.id, now=now, ip=http.client_ip())
-            else:
-                totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
+        if accepted is None:
+            form.form_errors.append(_("För många misslyckade försök. Vänta tio minuter och försök igen."))
+            return render_template("marketplace/auth/second_factor.html", form=form), 429
         if accepted:
             return redirect(http.safe_next(request.args.get("next")))
         form.code.errors.append(_("Koden stämmer inte eller har redan använts. Vänta på nästa kod och försök igen."))
@@ -103,19 +107,21 @@ def enrol():
     form, status = CodeForm(), 200
     if form.validate_on_submit():
         now = clock.now()
-        with transaction(session):
-            confirmed = totp.confirm_enrolment(session, user, form.code.data, now=now)
+        with transaction(session, write_lock=True):
+            confirmed = _code_step(session, user, now, lambda: totp.confirm_enrolment(session, user, form.code.data, now=now))
             if confirmed:
                 mark_second_factor(session, current_user.get_id())
                 audit.record(session, actor=current_user.actor, action="user.totp_enrol", object_type="user",
                              object_id=user.id, now=now, ip=http.client_ip())
-            else:
-                totp.record_failure(session, email=user.email, ip=http.client_ip(), now=now)
         if confirmed:
             flash(_("Tvåstegsverifiering är aktiverad. Nästa gång du loggar in anger du en kod från appen."), "success")
             return redirect(http.safe_next(request.args.get("next")))
-        form.code.errors.append(_("Koden stämmer inte. Kontrollera att telefonens klocka går rätt och försök igen."))
-        status = 422
+        if confirmed is None:
+            form.form_errors.append(_("För många misslyckade försök. Vänta tio minuter och försök igen."))
+            status = 429
+        else:
+            form.code.errors.append(_("Koden stämmer inte. Kontrollera att telefonens klocka går rätt och försök igen."))
+            status = 422
     elif request.method == "POST":
         status = 422
     with transaction(session):

@@ -53,7 +53,7 @@ def _load(secret: str) -> SignedIn | None:
 
 def sign_in(user: User, *, second_factor_done: bool) -> None:
     session = http.request_session()
-    with transaction(session):
+    with transaction(session, write_lock=True):
         secret = tokens.open_user_session(
             session, user, now=clock.now(), lifetime=timedelta(hours=http.settings().session_hours)
         )

@@ -36,16 +36,15 @@ def login():
     if form.validate_on_submit():
         session, settings = http.request_session(), http.settings()
         try:
-            with transaction(session):
-                user = accounts.authenticate(
-                    session,
-                    email=form.email.data,
-                    password=form.password.data,
-                    ip=http.client_ip(),
-                    now=clock.now(),
-                    max_failures=settings.login_max_failures,
-                    window=timedelta(minutes=settings.login_window_minutes),
-                )
+            user = accounts.authenticate(
+                session,
+                email=form.email.data,
+                password=form.password.data,
+                ip=http.client_ip(),
+                now=clock.now(),
+                max_failures=settings.login_max_failures,
+                window=timedelta(minutes=settings.login_window_minutes),
+            )
         except accounts.Throttled:
             form.form_errors.append(_("För många misslyckade inloggningar. Vänta tio minuter och försök igen."))
             return render_template("marketplace/auth/login.html", form=form), 429
