@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import User
+from marketplace.mail_templates import Mail
 from marketplace.models import Notification, OutboxMessage
 
 
@@ -18,16 +19,17 @@ def notify(
     message: str,
     now: datetime,
     link: str | None = None,
-    mail_subject: str | None = None,
-    mail_body: str | None = None,
+    mail: Mail | None = None,
 ) -> Notification:
-    """Queue a start-page note and (if mail_subject is given) an e-mail; nothing leaves before commit.
+    """Queue a start-page note and (if `mail` is given) an e-mail; nothing leaves before commit.
 
+    The note may quote free text (a rejection reason): it is read after signing in. The mail
+    is only ever a marketplace/mail_templates.py template, never the note's text.
     Takes the loaded user, not an id: callers already hold the row (no read per recipient).
     """
     note = Notification(user_id=user.id, created_at=now, message=message[:500], link=link)
     session.add(note)
-    if mail_subject and user.active and user.email:
-        session.add(OutboxMessage(recipient=user.email, subject=mail_subject[:300],
-                                  body=mail_body or message, created_at=now, next_attempt_at=now))
+    if mail is not None and user.active and user.email:
+        session.add(OutboxMessage(recipient=user.email, subject=mail.subject[:300],
+                                  body=mail.body, created_at=now, next_attempt_at=now))
     return note

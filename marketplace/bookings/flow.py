@@ -30,6 +30,7 @@ from marketplace.bookings.states import Action
 from marketplace.clock import STOCKHOLM
 from marketplace.db import allocate_id, lock_programme, row_locks_needed
 from marketplace.errors import Conflict, Invalid
+from marketplace.mail_templates import mail
 from marketplace.notify import notify
 
 # No placement is planned further ahead or longer than this, whatever max_weeks says.
@@ -84,15 +85,11 @@ def booking_link(booking: Booking) -> str:
     return f"/placeringar/{booking.id}"
 
 
-def _mail_body(message: str) -> str:
-    # Mail leaves the city's systems: no participant data and no free text, only the ref.
-    return f"{message}\n\nLogga in på Insatstorget för att se placeringen.\n"
-
-
-def _tell(session: Session, recipients: list[User], message: str, booking: Booking, *, now: datetime, subject: str) -> None:
+def _tell(session: Session, recipients: list[User], message: str, booking: Booking, *, now: datetime, mail_kind: str) -> None:
+    """A start-page note with `message` (it may quote a reason: read after signing in) and the
+    mail of `mail_kind`, which carries the booking ref and nothing typed (marketplace/mail_templates.py)."""
     for user in {user.id: user for user in recipients}.values():
-        notify(session, user=user, message=message, now=now, link=booking_link(booking),
-               mail_subject=subject, mail_body=_mail_body(message))
+        notify(session, user=user, message=message, now=now, link=booking_link(booking), mail=mail(mail_kind, booking.ref))
 
 
 _ACTIVE_USERS_OF = (select(User).where(User.organisation_id == bindparam("organisation_id"), User.active.is_(True))
@@ -320,7 +317,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     if hold:
         _tell(session, coordinators,
               f"Ny förfrågan {booking.ref} till {programme.name} från {actor.organisation_name}, start {booking.start_date.isoformat()}.",
-              booking, now=now, subject=f"Ny förfrågan om plats: {booking.ref}")
+              booking, now=now, mail_kind="booking_requested")
     session.flush()
     return Placed(booking, True, programme, locked.provider, locked.buyer, event)
 
@@ -343,7 +340,7 @@ def approve_booking(session: Session, booking: Booking, *, actor: Actor, now: da
     booking.decided_at, booking.decided_by_id = now, actor.user_id
     programme = _programme(session, booking)
     _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
-          now=now, subject=f"Godkänd: {booking.ref}")
+          now=now, mail_kind="booking_approved")
     session.flush()
     return booking
 
@@ -356,7 +353,7 @@ def reject_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     booking.decided_at, booking.decided_by_id, booking.decision_reason = now, actor.user_id, reason
     programme = _programme(session, booking)
     _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
-          now=now, subject=f"Avslag: {booking.ref}")
+          now=now, mail_kind="booking_rejected")
     offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
     return booking
 
@@ -376,7 +373,7 @@ def cancel_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     if previous != BookingStatus.WAITLISTED.value:
         programme = _programme(session, booking)
         _tell(session, _coordinators(session, programme.organisation_id),
-              f"{booking.ref} till {programme.name} har avbokats av köparen.", booking, now=now, subject=f"Avbokad: {booking.ref}")
+              f"{booking.ref} till {programme.name} har avbokats av köparen.", booking, now=now, mail_kind="booking_cancelled")
     if was_holding:
         offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
     session.flush()
@@ -424,7 +421,7 @@ def end_booking(session: Session, booking: Booking, *, actor: Actor, now: dateti
     else:
         recipients = _requester(session, booking)
     _tell(session, [r for r in recipients if r.id != actor.user_id],
-          f"{booking.ref} i {programme.name} är avslutad {end_date.isoformat()}.", booking, now=now, subject=f"Avslutad: {booking.ref}")
+          f"{booking.ref} i {programme.name} är avslutad {end_date.isoformat()}.", booking, now=now, mail_kind="booking_ended")
     if freed:
         offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
     session.flush()
@@ -466,7 +463,7 @@ def request_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     programme = _programme(session, booking)
     _tell(session, _coordinators(session, programme.organisation_id),
           f"Förlängning av {booking.ref} i {programme.name} till {new_end_date.isoformat()} väntar på beslut.", booking,
-          now=now, subject=f"Förlängning begärd: {booking.ref}")
+          now=now, mail_kind="extension_requested")
     session.flush()
     return booking
 
@@ -490,7 +487,7 @@ def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: 
                  now=now, details={"ref": booking.ref, "from_end": old_end.isoformat(), "to_end": new_end.isoformat()})
     programme = _programme(session, booking)
     _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
-          booking, now=now, subject=f"Förlängning godkänd: {booking.ref}")
+          booking, now=now, mail_kind="extension_approved")
     session.flush()
     return booking
 
@@ -510,7 +507,7 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
                  now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
     programme = _programme(session, booking)
     _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
-          now=now, subject=f"Förlängning avslagen: {booking.ref}")
+          now=now, mail_kind="extension_rejected")
     session.flush()
     return booking
 
@@ -528,7 +525,7 @@ def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days:
     _transition(session, booking, Action.EXPIRE, actor=None, now=now, note="Inget beslut innan tiden gick ut.")
     programme = _programme(session, booking)
     _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
-          now=now, subject=f"Utgången förfrågan: {booking.ref}")
+          now=now, mail_kind="hold_expired")
     return offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
 
 
@@ -559,10 +556,10 @@ def offer_freed_places(session: Session, programme_id: int, *, now: datetime, ho
         _tell(session, _requester(session, booking),
               f"En plats blev ledig i {programme.name}: {booking.ref} håller nu platsen till "
               f"{booking.hold_expires_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}.", booking, now=now,
-              subject=f"Plats ledig: {booking.ref}")
+              mail_kind="place_offered")
         _tell(session, _coordinators(session, programme.organisation_id),
               f"Ny förfrågan {booking.ref} till {programme.name} (från väntelistan).", booking, now=now,
-              subject=f"Ny förfrågan om plats: {booking.ref}")
+              mail_kind="booking_requested")
         offered.append(booking)
     return offered
 

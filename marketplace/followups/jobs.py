@@ -11,6 +11,7 @@ from marketplace import clock
 from marketplace.auth.models import Role, User
 from marketplace.db import transaction
 from marketplace.followups import flow, queries
+from marketplace.mail_templates import mail
 from marketplace.notify import notify
 
 _log = logging.getLogger(__name__)
@@ -56,8 +57,7 @@ def remind_overdue_followups(ctx) -> int:
                     for user_id in _recipients(session, booking, programme):
                         notify(session, user=session.get(User, user_id), message=message, now=ctx.now,
                                link=f"/uppfoljningar/{followup.id}",
-                               mail_subject=f"Försenad uppföljning: {booking.ref}",
-                               mail_body=message + "\n\nRegistrera uppföljningen i Insatstorget under Uppföljningar.")
+                               mail=mail("followup_overdue", booking.ref))
                     followup.reminded_at = ctx.now
                     sent += 1
             if len(batch) < 200:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from marketplace import notify, privacy
 from marketplace.bookings.models import Booking
 from marketplace.config import Settings
+from marketplace.mail_templates import mail
 from marketplace.models import OutboxMessage
 from marketplace.scheduler import JobContext
 from marketplace.security_models import ErasureRecord
@@ -127,8 +128,7 @@ def test_the_service_recovers_when_postgresql_drops_its_connections(client, data
 
 
 def _queue_mail(db, user) -> None:
-    notify.notify(db, user=user, message="Din förfrågan är godkänd.", now=NOW, mail_subject="Godkänd",
-                  mail_body="Din förfrågan är godkänd.")
+    notify.notify(db, user=user, message="Din förfrågan är godkänd.", now=NOW, mail=mail("booking_approved", "B-2026-000001"))
     db.commit()
 
 

@@ -1,0 +1,45 @@
+"""Every mail the service sends, as fixed Swedish text around the booking ref.
+
+Mail leaves the city's systems: it carries no participant data and no free text (a
+rejection reason, a programme or organisation name, a note), only a kind and a booking ref,
+and the reader signs in to see the rest. A template takes nothing but the ref, and the ref
+must look like one (B-2026-000123), so no caller can put typed text into a mail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SIGN_IN = "Logga in på Insatstorget för att se placeringen."
+_REF = re.compile(r"B-\d{4}-\d{6,}")
+
+# kind: (subject, first line); both formatted with the ref only.
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "booking_requested": ("Ny förfrågan om plats: {ref}", "Det har kommit en ny förfrågan om plats: {ref}."),
+    "booking_approved": ("Godkänd: {ref}", "Förfrågan {ref} är godkänd."),
+    "booking_rejected": ("Avslag: {ref}", "Förfrågan {ref} avslogs. Skälet står i Insatstorget."),
+    "booking_cancelled": ("Avbokad: {ref}", "{ref} har avbokats av köparen."),
+    "booking_ended": ("Avslutad: {ref}", "{ref} är avslutad."),
+    "extension_requested": ("Förlängning begärd: {ref}", "En förlängning av {ref} väntar på beslut."),
+    "extension_approved": ("Förlängning godkänd: {ref}", "Förlängningen av {ref} är godkänd."),
+    "extension_rejected": ("Förlängning avslagen: {ref}", "Förlängningen av {ref} avslogs. Skälet står i Insatstorget."),
+    "hold_expired": ("Utgången förfrågan: {ref}", "Förfrågan {ref} gick ut utan beslut."),
+    "place_offered": ("Plats ledig: {ref}", "En plats blev ledig: {ref} håller nu platsen."),
+    "followup_overdue": ("Försenad uppföljning: {ref}",
+                         "En uppföljning av placering {ref} är försenad. Registrera den under Uppföljningar."),
+}
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    body: str
+
+
+def mail(kind: str, ref: str) -> Mail:
+    """The mail of `kind` about booking `ref`; raises ValueError for anything but a booking ref."""
+    if not _REF.fullmatch(ref or ""):
+        raise ValueError("a mail names a booking by its ref and nothing else")
+    subject, first_line = TEMPLATES[kind]
+    return Mail(subject.format(ref=ref), f"{first_line.format(ref=ref)}\n\n{SIGN_IN}\n")
