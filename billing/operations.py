@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from billing.month_close import CloseResult, close_month
-from billing.storage import FORMATS, StoredFile, ensure_files
+from billing.storage import FORMATS, STALE_TEMP_SECONDS, StoredFile, ensure_files, remove_leftovers
 from marketplace import audit
 from marketplace.auth.policy import Actor
 from marketplace.db import transaction
@@ -22,9 +22,12 @@ from marketplace.errors import NotFound
 
 def close_and_store(session: Session, period: str, *, actor: Actor | None, now: datetime, instance_path: Path,
                     ip: str | None = None) -> tuple[CloseResult, list[StoredFile]]:
-    """Close `period` (idempotent) and make sure its files exist; returns both."""
+    """Close `period` (idempotent) and make sure its files exist; returns both. Removes the
+    temp files a killed close left in the instance's billing folder (old enough not to be a
+    download being written now)."""
     with transaction(session, write_lock=True):
         result = close_month(session, period, actor=actor, now=now, ip=ip)
+    remove_leftovers(instance_path / "billing", older_than_seconds=STALE_TEMP_SECONDS)
     return result, _ensure(session, period, instance_path, now)
 
 

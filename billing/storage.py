@@ -4,7 +4,8 @@ Files live under <instance>/billing/<YYYY-MM>/. The first time a file is made it
 and size are recorded (TransferFile); a file that is missing or damaged is made again from
 the rows and must hash the same, so every download is byte-identical. Writes go to a
 temporary file that is renamed into place (os.replace), so a crash never leaves half a file
-under the real name. Also drops the files into the finance system's import folder.
+under the real name; what a crash leaves is a ".<name>.<random>.tmp" file, which the next
+close removes (remove_leftovers). Also drops the files into the finance system's import folder.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +105,27 @@ def _sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+TEMP_PATTERN = ".*.tmp"  # what _write_atomically's mkstemp names look like
+# In the instance folder a download may be writing a temp file while a close runs: only temp
+# files older than this are a crash's leftovers there.
+STALE_TEMP_SECONDS = 3600
+
+
+def remove_leftovers(directory: Path, *, older_than_seconds: float = 0) -> list[str]:
+    """Delete the temp files a killed write left in `directory` and its subfolders; their names."""
+    if not directory.is_dir():
+        return []
+    cutoff, removed = time.time() - older_than_seconds, []
+    for leftover in directory.rglob(TEMP_PATTERN):
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime <= cutoff:
+                leftover.unlink()
+                removed.append(leftover.name)
+        except FileNotFoundError:  # another process renamed or removed it meanwhile
+            continue
+    return removed
+
+
 def _write_atomically(directory: Path, name: str, produce) -> tuple[str, int, str]:
     """Write via `produce(handle)` to a fsynced temp file in `directory`; the caller renames it."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -155,10 +178,13 @@ def export_to_folder(files: list[StoredFile], export_dir: Path) -> Path:
     """Drop a month's files and a manifest into <export_dir>/<YYYY-MM>/, each via temp + rename.
 
     The manifest (sha256 of every file) is written last, so an importer that waits for it
-    never reads a partial month. Running it again rewrites identical bytes.
+    never reads a partial month. Running it again rewrites identical bytes. Temp files that an
+    earlier, killed export left anywhere in the folder are removed first: only the close job
+    (one at a time, under its scheduler lease) writes there.
     """
     period = files[0].period
     target = export_dir / period
+    remove_leftovers(export_dir)
     target.mkdir(parents=True, exist_ok=True)
     for stored in files:
         def copy(handle, source=stored.path):

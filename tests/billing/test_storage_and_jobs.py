@@ -135,3 +135,29 @@ def test_the_demo_step_closes_the_month_before_last_and_can_run_again(db, engine
         again = seed_billing(db, today=today, now=NOW)
     assert "2026-02 closed (1 lines)" in first and "2026-02 already closed" in again
     assert db.get(BillingPeriod, "2026-03") is None
+
+
+def test_the_next_close_removes_the_temp_files_a_killed_write_left(db, engine, settings):
+    import os
+    import time
+
+    make_booking(db, make_programme(db), start=date(2026, 3, 1), end=date(2026, 3, 31))
+    earlier = settings.export_dir / "2026-02"
+    earlier.mkdir(parents=True)
+    (earlier / "manifest.json").write_text("{}")
+    crashed = [earlier / ".Insatstorget_2026-02.csv.k3j9x.tmp", settings.export_dir / "2026-03" / ".manifest.json.a1b2.tmp"]
+    crashed[1].parent.mkdir(parents=True)
+    stale = settings.instance_path / "billing" / "2026-03" / ".Insatstorget_2026-03.sie.zz9.tmp"
+    fresh = settings.instance_path / "billing" / "2026-03" / ".Insatstorget_2026-03.xlsx.now1.tmp"
+    stale.parent.mkdir(parents=True)
+    for path in (*crashed, stale, fresh):
+        path.write_bytes(b"half a file")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+
+    assert close_previous_month(JobContext(engine, settings, datetime(2026, 4, 5, 4, 0, tzinfo=timezone.utc))) == 1
+
+    assert not list(settings.export_dir.rglob("*.tmp"))
+    assert (earlier / "manifest.json").exists() and (settings.export_dir / "2026-03" / "manifest.json").exists()
+    assert not stale.exists()
+    assert fresh.exists()  # young: may be a download being written right now
