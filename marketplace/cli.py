@@ -95,7 +95,10 @@ def rotate_field_key_command() -> None:
 @with_appcontext
 def run_command(host: str, port: int) -> None:
     """Run the development server, with the scheduler in-process."""
+    from marketplace.service_lock import mark_running
+
     settings = _settings()
+    mark_running(settings.instance_path)
     if settings.scheduler_in_process:
         from marketplace.scheduler import start_in_process
 
@@ -126,6 +129,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def scheduler_command(once: bool) -> None:
     """Run the scheduled jobs in the foreground (one such process per installation)."""
     from marketplace.scheduler import jobs, run_blocking, run_job
+    from marketplace.service_lock import mark_running
+
+    mark_running(_settings().instance_path)
 
     if once:
         failed = 0
@@ -156,14 +162,20 @@ def backup_command(path: Path) -> None:
 @main.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@click.option("--force", is_flag=True, help="Restore even though the service or another connection seems to be using the database")
 @with_appcontext
-def restore_command(path: Path, yes: bool) -> None:
-    """Replace the database with the backup at PATH (stop the service first)."""
-    from marketplace.backup import restore_database
+def restore_command(path: Path, yes: bool, force: bool) -> None:
+    """Replace the database with the backup at PATH (stop the service first: refused while it runs)."""
+    from marketplace import backup, service_lock
 
+    busy = service_lock.why_busy(_settings().instance_path, _engine())
+    _engine().dispose()  # this command's own connection must not be in the restore's way
+    if busy and not force:
+        click.echo(f"Error: restore refused: {busy}. Stop the service first, or pass --force.", err=True)
+        sys.exit(1)
     if not yes:
         click.confirm("This replaces every row in the database. Continue?", abort=True)
-    restore_database(_settings().resolved_database_url(), path)
+    backup.restore_database(_settings().resolved_database_url(), path)
     click.echo(f"Restored from {path}")
 
 

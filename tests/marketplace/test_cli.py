@@ -96,3 +96,34 @@ def test_seed_demo_is_refused_in_production_and_creates_no_account(db, database_
     assert "seed-demo is refused when INSATSTORGET_ENV=production" in result.output
     db.expire_all()
     assert db.execute(select(func.count(User.id))).scalar_one() == 0
+
+
+def test_restore_is_refused_while_the_service_runs_or_the_database_is_in_use_unless_forced(
+        runner, app, db, engine, settings, tmp_path, monkeypatch):
+    from marketplace import service_lock
+
+    target = tmp_path / "before.backup"
+    assert _invoke(runner, "backup", str(target)).exit_code == 0
+    restored = []
+    monkeypatch.setattr("marketplace.backup.restore_database", lambda url, path: restored.append(path))
+
+    release = service_lock.mark_running(settings.instance_path)  # as a gunicorn worker, `run` or `scheduler` does
+    try:
+        refused = runner.invoke(main, ["restore", "--yes", str(target)])
+        assert refused.exit_code == 1 and restored == []
+        assert "restore refused: the service is running" in refused.output and "--force" in refused.output
+        forced = runner.invoke(main, ["restore", "--yes", "--force", str(target)])
+        assert forced.exit_code == 0 and restored == [target]
+    finally:
+        release()
+
+    if engine.dialect.name == "postgresql":  # a live connection (a service on another host, psql) counts too
+        with engine.connect() as live:
+            live.exec_driver_sql("SELECT 1")
+            busy = runner.invoke(main, ["restore", "--yes", str(target)])
+        assert busy.exit_code == 1 and "other connection(s) to the database are open" in busy.output
+        db.close()
+        engine.dispose()
+    stopped = runner.invoke(main, ["restore", "--yes", str(target)])
+    assert stopped.exit_code == 0, stopped.output
+    assert restored == [target, target]
