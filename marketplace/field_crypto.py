@@ -59,7 +59,7 @@ class KeyRing:
 
     def decrypt(self, stored: str) -> str:
         if not stored.startswith(PREFIX):
-            return stored  # written before encryption; `rotate-field-key` (or migration 0010) encrypts it
+            return stored  # written before encryption; migration 0012 (or `rotate-field-key`) encrypts it
         try:
             return self._fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode("utf-8")
         except InvalidToken:

@@ -6,10 +6,11 @@ is kept per worker process for at most that many seconds (`ActorCache`). What th
 holds is a plain `Actor` (no ORM object), keyed by the token's digest, and only for a
 lookup that succeeded: an unknown, expired, revoked or deactivated token is asked of the
 database every time. A cached answer is refused the moment the token's own expiry passes.
-Revoking a token or deactivating its user through this process (accounts.end_all_sessions,
-or any flush that changes a user's active flag, roles, organisation, name or e-mail)
-forgets that user's entries at once; a change made by another process takes effect there
-within the TTL at most.
+Revoking a token or deactivating its user through this process (revoke_api_token, i.e.
+DELETE /api/v1/auth/token; end_sessions, i.e. a password change, "sign out everywhere" or
+a deactivation; or any flush that changes a user's active flag, roles, organisation, name
+or e-mail) forgets that user's entries at once; a change made by another process takes
+effect there within the TTL at most (set the TTL to 0 for "at once" in every worker).
 """
 
 from __future__ import annotations
