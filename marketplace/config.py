@@ -110,7 +110,8 @@ class Settings(BaseSettings):
         if self.is_production and self.now is not None:
             raise ConfigurationError("INSATSTORGET_NOW freezes the clock and is not allowed in production.")
         decision = self.retention_decision.strip()
-        if self.is_production and (not decision or decision == DEMO_RETENTION_DECISION or "demo" in decision.lower()):
+        if self.is_production and (not decision or decision == DEMO_RETENTION_DECISION
+                                   or "ange diarienummer" in decision.lower()):
             raise ConfigurationError(
                 "INSATSTORGET_RETENTION_DECISION is the demo placeholder. In production the service refuses to "
                 "start until it names the city's real retention decision (gallringsbeslut) with its diary number, "

@@ -114,7 +114,8 @@ def test_production_refuses_to_start_without_a_secret_key_or_with_a_frozen_clock
                             instance_path=tmp_path))
 
 
-@pytest.mark.parametrize("decision", [None, "", "   ", "Stockholms stad, gallringsbeslut (demo)"])
+@pytest.mark.parametrize("decision", [None, "", "   ", " Stockholms stad, socialnämndens gallringsbeslut (demo: ange diarienummer) ",
+                                      "Gallringsbeslut (ange diarienummer)"])
 def test_production_refuses_to_start_with_the_placeholder_retention_decision(tmp_path, decision):
     from marketplace.app import create_app
     from marketplace.config import ConfigurationError
