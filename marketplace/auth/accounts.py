@@ -112,9 +112,9 @@ def authenticate(
     hash, so the time taken tells nothing about the account (unknown, deactivated, locked).
     """
     email = normalise_email(email)
-    with transaction(session, write_lock=True):
-        reservation = throttle.reserve(session, email=email, ip=ip, now=now, limits=throttle.Limits(max_failures, window))
-        user = None if reservation.refused else session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    reservation, user = throttle.reserve_in_turn(
+        session, email=email, ip=ip, now=now, limits=throttle.Limits(max_failures, window),
+        load=lambda: session.execute(select(User).where(User.email == email)).scalar_one_or_none())
     if reservation.refused:
         raise Throttled()
     correct = passwords.verify_password(user.password_hash if user is not None else None, password)

@@ -20,6 +20,7 @@ The rules (OWASP ASVS 5, V6.3):
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,12 +28,16 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import LoginAttempt
-from marketplace.db import is_sqlite
+from marketplace.db import is_sqlite, transaction
 
 PASSWORD, SECOND_FACTOR = "password", "second_factor"
 COUNTED = ("pending", "failed")
 # First key of PostgreSQL's two-key advisory locks: apart from the scheduler's one-key locks.
 _LOCK_CLASS = 6_301
+# A pending attempt older than this died with its request (a 503, a killed worker): it counts as failed.
+IN_FLIGHT = timedelta(seconds=30)
+# How long a sign-in waits for attempts in flight from its address before it is refused.
+WAIT_SECONDS, WAIT_POLL_SECONDS = 5.0, 0.02
 
 
 @dataclass(frozen=True)
@@ -53,12 +58,23 @@ class Reservation:
     attempt_id: int | None
     refused: bool = False
     account_locked: bool = False
+    wait: bool = False  # over the address limit only by attempts still in flight: try again shortly
 
 
 def _failures(session: Session, *conditions) -> int:
     return session.execute(
         select(func.count()).select_from(LoginAttempt).where(LoginAttempt.outcome.in_(COUNTED), *conditions)
     ).scalar_one()
+
+
+def _address_failures(session: Session, ip: str, since: datetime, now: datetime) -> tuple[int, int]:
+    """(failed, in flight) from one address: pending attempts younger than IN_FLIGHT are still being checked."""
+    in_flight = (LoginAttempt.outcome == "pending") & (LoginAttempt.at >= now - IN_FLIGHT)
+    row = session.execute(
+        select(func.count(), func.count().filter(in_flight)).select_from(LoginAttempt)
+        .where(LoginAttempt.outcome.in_(COUNTED), LoginAttempt.ip == ip, LoginAttempt.at >= since)
+    ).one()
+    return row[0] - row[1], row[1]
 
 
 def _serialise(session: Session, email: str, ip: str) -> None:
@@ -73,16 +89,22 @@ def _serialise(session: Session, email: str, ip: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:k))"), {"c": _LOCK_CLASS, "k": key})
 
 
-def reserve(session: Session, *, email: str, ip: str, now: datetime, limits: Limits, kind: str = PASSWORD) -> Reservation:
+def reserve(session: Session, *, email: str, ip: str, now: datetime, limits: Limits, kind: str = PASSWORD,
+            may_wait: bool = False) -> Reservation:
     """Check the limits and write the attempt as pending, in one step.
 
     Call inside transaction(session, write_lock=True). A refused attempt is written too
-    (outcome "refused", not counted), so every refusal is on record.
+    (outcome "refused", not counted), so every refusal is on record. With `may_wait`, an
+    address over the limit only because of attempts still being checked gets `wait` instead
+    (nothing written): many colleagues behind one address signing in at once wait their turn.
     """
     email, ip = email[:254], ip[:64]
     _serialise(session, email, ip)
     since = now - limits.window
-    if _failures(session, LoginAttempt.ip == ip, LoginAttempt.at >= since) >= limits.max_failures:
+    failed, in_flight = _address_failures(session, ip, since, now)
+    if failed + in_flight >= limits.max_failures:
+        if may_wait and failed < limits.max_failures:
+            return Reservation(None, wait=True)
         session.add(LoginAttempt(email=email, ip=ip, at=now, kind=kind, outcome="refused"))
         session.flush()
         return Reservation(None, refused=True)
@@ -91,6 +113,21 @@ def reserve(session: Session, *, email: str, ip: str, now: datetime, limits: Lim
     session.add(row)
     session.flush()
     return Reservation(row.id, account_locked=account_failures >= limits.max_failures)
+
+
+def reserve_in_turn(session: Session, *, email: str, ip: str, now: datetime, limits: Limits, load=lambda: None):
+    """`reserve` for a password attempt, waiting up to WAIT_SECONDS for attempts in flight from
+    the same address to settle; returns (reservation, load()) with `load` run in the same
+    short transaction (so nothing stays open while the password is hashed)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        with transaction(session, write_lock=True):
+            reservation = reserve(session, email=email, ip=ip, now=now, limits=limits,
+                                  may_wait=time.monotonic() < deadline)
+            loaded = load() if reservation.attempt_id is not None else None
+        if not reservation.wait:
+            return reservation, loaded
+        time.sleep(WAIT_POLL_SECONDS)
 
 
 def settle(session: Session, reservation: Reservation, outcome: str) -> None:
