@@ -45,7 +45,10 @@ class WriteGate:
         if not self._thread_lock.acquire(timeout=self.timeout):
             raise _busy()
         try:
-            fd = self._file()
+            try:
+                fd = self._file()
+            except OSError as error:  # the database's folder is gone: unavailable (503), not a 500
+                raise _unavailable(error) from error
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -64,6 +67,10 @@ class WriteGate:
 
 def _busy() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+
+def _unavailable(error: OSError) -> OperationalError:
+    return OperationalError("open write gate", {}, sqlite3.OperationalError(f"unable to open database file: {error.strerror}"))
 
 
 def gate_for(url_database: str | None, timeout_seconds: float) -> WriteGate | None:
