@@ -5,7 +5,9 @@ pass the check before any of them was counted. Here the count and the reservatio
 short write transaction (SQLite: the write gate and BEGIN IMMEDIATE; PostgreSQL: transaction
 advisory locks on the account and the address), the password is hashed outside any
 transaction, and the outcome is written afterwards. A pending attempt counts as a failure
-until it is settled, so a request that dies in between (a 503) is still counted.
+until it is settled, so a request that dies in between (a 503) is still counted; attempts in
+flight from one address make the next one from it wait for them (colleagues behind one
+address signing in at once), not fail.
 
 The rules (OWASP ASVS 5, V6.3):
 - per address, hard: `max_failures` failures of any kind from one address within `window`
