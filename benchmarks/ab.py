@@ -31,7 +31,7 @@ def _worker(url: str, seed: int) -> None:
     from benchmarks import bench_bookings
     from benchmarks.cpu import database_seconds
     from marketplace.app import create_app
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     engine = make_engine(url)
     client = create_app().test_client()
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from benchmarks.harness import bench_database
     from benchmarks.loadgen import generate
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     with bench_database("postgresql", name="insatstorget_ab") as db:
         engine = make_engine(db.url)

@@ -87,7 +87,7 @@ def _step_close(engine, period: str) -> dict:
     from sqlalchemy.orm import Session
 
     from billing.month_close import close_month
-    from marketplace.db import transaction
+    from marketplace.kernel.db import transaction
 
     with Session(engine) as session:
         started = time.perf_counter()
@@ -114,7 +114,7 @@ def _step_raw(engine, period: str, count: int) -> dict:
     from sqlalchemy.orm import Session
 
     from billing.models import ChargeLine
-    from marketplace.db import transaction
+    from marketplace.kernel.db import transaction
 
     table = _raw_table(engine)
     names = [c.name for c in ChargeLine.__table__.columns if c.name != "id"]
@@ -185,7 +185,7 @@ def _step_reclose(engine, period: str, folder: Path, *, with_files: bool) -> dic
     from billing.models import ChargeLine
     from billing.month_close import close_month
     from billing.storage import ensure_files
-    from marketplace.db import transaction
+    from marketplace.kernel.db import transaction
 
     def line_count() -> int:
         with Session(engine) as session:
@@ -220,7 +220,7 @@ def step_main(argv: list[str]) -> None:
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--folder", default="/tmp")
     args = parser.parse_args(argv)
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     engine = make_engine(args.url)
     with engine.connect() as connection:  # connect and import before measuring the baseline

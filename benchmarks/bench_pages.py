@@ -46,7 +46,7 @@ def close_previous_month(engine, *, today: date) -> dict:
 
     from billing.month_close import close_month
     from billing.periods import period_of, previous_period
-    from marketplace.db import transaction
+    from marketplace.kernel.db import transaction
 
     period = previous_period(period_of(today))
     with Session(engine) as session:

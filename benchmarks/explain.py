@@ -84,7 +84,7 @@ def collect(engine, *, today: date, now: datetime | None = None) -> dict[str, st
 
 
 def main(argv: list[str]) -> int:
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     if len(argv) != 1:
         print("usage: python -m benchmarks.explain DATABASE_URL", file=sys.stderr)

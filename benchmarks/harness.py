@@ -47,8 +47,8 @@ class BenchDatabase:
 @contextmanager
 def bench_database(kind: str, name: str = "insatstorget_bench", keep: bool = False) -> Iterator[BenchDatabase]:
     """A fresh, migrated database: a SQLite file in a temp folder, or `name` on the PostgreSQL server."""
-    from marketplace.db import make_engine
-    from marketplace.schema import init_db
+    from marketplace.kernel.db import make_engine
+    from marketplace.operations.schema import init_db
 
     folder = Path(tempfile.mkdtemp(prefix=f"insatstorget-bench-{kind}-"))
     if kind == "sqlite":

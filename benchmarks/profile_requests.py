@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(timezone.utc)
     today = now.date()
     with bench_database(args.engine, name="insatstorget_profile") as db:
-        from marketplace.db import make_engine
+        from marketplace.kernel.db import make_engine
 
         engine = make_engine(db.url)
         generate(engine, programmes=args.programmes, bookings=args.bookings, organisations=290, today=today, now=now)

@@ -86,7 +86,7 @@ def _say(message: str) -> None:
 
 
 def run_engine(kind: str, plan: dict, only: set[str]) -> dict:
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     result: dict = {"engine": kind}
     now = datetime.now(timezone.utc)

@@ -8,9 +8,9 @@ from flask_openapi3 import APIBlueprint, Tag
 from billing import money, operations, queries
 from billing.schemas import CloseOut, FilePath, PeriodOut, PeriodPath, line_out, total_out
 from billing.storage import FORMATS, MEDIA_TYPES
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.auth import policy
-from marketplace.problems import Problem
+from marketplace.kernel.problems import Problem
 
 api = APIBlueprint("billing_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="billing")])
 SECURITY = [{"bearer": []}]

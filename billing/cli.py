@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from billing import money, operations
 from billing.periods import parse_period
 from billing.storage import FORMATS
-from marketplace import clock
-from marketplace.errors import DomainError
+from marketplace.kernel import clock
+from marketplace.kernel.errors import DomainError
 
 
 def _context():

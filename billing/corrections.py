@@ -22,8 +22,8 @@ from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import period_of
 from billing.pricing import price_lines
 from catalog.models import Programme
-from marketplace.bookings.billable import BillableBooking, bookings_by_ids, bookings_changed_since
-from marketplace.bookings.models import Booking
+from marketplace.bookings.public import BillableBooking, bookings_by_ids, bookings_changed_since
+from marketplace.bookings.public import Booking
 
 CHUNK = 500
 

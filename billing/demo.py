@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from billing.month_close import close_month
 from billing.periods import period_of, previous_period
-from marketplace import demo
-from marketplace.errors import DomainError
+from marketplace.operations import demo
+from marketplace.kernel.errors import DomainError
 
 
 def seed_billing(session: Session, *, today: date, now: datetime) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from billing import operations
 from billing.periods import period_of, previous_period
 from billing.storage import export_to_folder
-from marketplace.clock import STOCKHOLM
+from marketplace.kernel.clock import STOCKHOLM
 
 _log = logging.getLogger(__name__)
 

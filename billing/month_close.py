@@ -27,11 +27,11 @@ from billing.pricing import charge, price_lines
 from catalog.models import Organisation, Programme
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.bookings.billable import BILLABLE_STATUSES, BillableBooking, billable_bookings, bookings_by_ids
-from marketplace.bookings.models import Booking
-from marketplace.clock import STOCKHOLM
-from marketplace.db import is_sqlite
-from marketplace.errors import Conflict
+from marketplace.bookings.public import BILLABLE_STATUSES, BillableBooking, billable_bookings, bookings_by_ids
+from marketplace.bookings.public import Booking
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import is_sqlite
+from marketplace.kernel.errors import Conflict
 
 BATCH = 5000
 _TABLE = ChargeLine.__table__

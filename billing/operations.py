@@ -16,8 +16,8 @@ from billing.month_close import CloseResult, close_month
 from billing.storage import FORMATS, STALE_TEMP_SECONDS, StoredFile, ensure_files, remove_leftovers
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.db import transaction
-from marketplace.errors import NotFound
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import NotFound
 
 
 def close_and_store(session: Session, period: str, *, actor: Actor | None, now: datetime, instance_path: Path,

@@ -14,7 +14,7 @@ from billing import accounting_codes
 from catalog.models import Organisation
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.errors import Invalid
+from marketplace.kernel.errors import Invalid
 
 
 def update_accounting_codes(session: Session, organisation: Organisation, *, cost_centre: str, cost_account: str,

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from marketplace.errors import Invalid
+from marketplace.kernel.errors import Invalid
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MIN_YEAR, MAX_YEAR = 2000, 2100

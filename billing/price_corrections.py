@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from billing import money
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.bookings.models import Booking, BookingEvent
-from marketplace.errors import Invalid, NotFound
+from marketplace.bookings.public import Booking, BookingEvent
+from marketplace.kernel.errors import Invalid, NotFound
 
 MAX_PRICE_ORE = 100_000_000_00  # 100 million kronor: anything above is a typing error
 

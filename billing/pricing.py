@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from billing import money
 from billing.periods import bounds, days_in_month, period_of
-from marketplace.bookings.billable import BillableBooking
+from marketplace.bookings.public import BillableBooking
 
 UNITS = ("month", "day", "placement")
 

@@ -19,7 +19,7 @@ from billing.month_close import compute_lines, compute_pair_lines, preview_pair_
 from billing.periods import has_ended, period_of, previous_period
 from billing.storage import FORMATS
 from catalog.models import Organisation
-from marketplace.paging import last_page
+from marketplace.kernel.paging import last_page
 
 
 @dataclass

@@ -28,7 +28,7 @@ from billing.files.sie4 import chart_from_rows, write_sie4_to
 from billing.files.xlsx import write_xlsx_to
 from billing.lines import closed_pair_totals, iter_closed_lines
 from billing.models import BillingPeriod, ChargeLine, FileFormat, PeriodStatus, TransferFile
-from marketplace.errors import Conflict
+from marketplace.kernel.errors import Conflict
 
 FORMATS = (FileFormat.CSV.value, FileFormat.XLSX.value, FileFormat.SIE.value)
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "sie": "se"}

@@ -16,12 +16,13 @@ from billing.periods import parse_period, period_of, previous_period
 from billing.price_corrections import correct_booking_price
 from billing.storage import FORMATS, MEDIA_TYPES
 from catalog.models import Organisation
-from marketplace import clock, home, http
+from marketplace.kernel import clock, http
+from marketplace.shell import home
 from marketplace.auth import policy
 from marketplace.auth.forms import ConfirmForm
-from marketplace.bookings.billable import get_booking_record
-from marketplace.db import transaction
-from marketplace.errors import DomainError
+from marketplace.bookings.public import get_booking_record
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError
 from marketplace.i18n import N_, format_sek
 
 bp = Blueprint("billing", __name__)

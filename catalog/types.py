@@ -18,7 +18,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; use marketplace.clock.now()")
+            raise ValueError("naive datetime given; use marketplace.kernel.clock.now()")
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -14,12 +14,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import clock, field_crypto, http, i18n
-from marketplace.config import DEVELOPMENT_SECRET_KEY, Settings
-from marketplace.db import make_engine
-from marketplace.errors import DomainError
-from marketplace.json_provider import DepthSafeJSONProvider
-from marketplace.problems import problem, validation_error_response
+from marketplace import i18n
+from marketplace.kernel import clock, field_crypto, http
+from marketplace.kernel.config import DEVELOPMENT_SECRET_KEY, Settings
+from marketplace.kernel.db import make_engine
+from marketplace.kernel.errors import DomainError
+from marketplace.kernel.json_provider import DepthSafeJSONProvider
+from marketplace.kernel.problems import problem, validation_error_response
 
 ROOT = Path(__file__).resolve().parent.parent
 _log = logging.getLogger(__name__)
@@ -92,25 +93,25 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     from marketplace.auth.signin import login_manager
 
     login_manager.init_app(app)
-    from marketplace.audit_http import record_refused_request
+    from marketplace.audit.http_hook import record_refused_request
     from marketplace.auth.second_factor import require_full_sign_in
 
     app.before_request(require_full_sign_in)  # admin/finance: nothing before the second factor
-    from marketplace.api_auth import require_token_first
+    from marketplace.auth.api_auth import require_token_first
 
     app.before_request(require_token_first)  # API: 401 before any validation (API.md)
     app.after_request(record_refused_request)  # every refused request goes to the audit log
     app.teardown_appcontext(http.close_request_session)
-    from marketplace.url_converters import DatabaseIntConverter
+    from marketplace.kernel.url_converters import DatabaseIntConverter
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any rule: huge ids are 404, not 500
     _register_blueprints(app)
     _register_error_handlers(app)
     app.after_request(_security_headers)
-    from marketplace import server_timing
+    from marketplace.kernel import server_timing
 
     server_timing.install(app)
-    from marketplace.navigation import nav_items
+    from marketplace.shell.navigation import nav_items
 
     app.jinja_env.globals.update(i18n.template_globals(), nav_items=nav_items)
     app.jinja_env.filters.update(i18n.template_filters())
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
 # Every package that serves HTTP, in one explicit list: "module:attribute".
 PAGE_BLUEPRINTS = (
-    "marketplace.home:bp",
+    "marketplace.shell.home:bp",
     "marketplace.auth.views:bp",
     "marketplace.auth.second_factor:bp",
     "marketplace.auth.sessions_page:bp",

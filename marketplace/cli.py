@@ -10,8 +10,8 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.orm import Session
 
-from marketplace import clock
-from marketplace.config import ConfigurationError, Settings
+from marketplace.kernel import clock
+from marketplace.kernel.config import ConfigurationError, Settings
 
 
 def _create_app():
@@ -41,7 +41,7 @@ def main() -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or migrate the schema and load the reference data (safe to run again)."""
-    from marketplace.schema import init_db
+    from marketplace.operations.schema import init_db
 
     added = init_db(_engine())
     click.echo(
@@ -65,8 +65,8 @@ def users_group() -> None:
 def users_create(email: str, password: str, name: str, organisation_code: str, roles: tuple[str, ...]) -> None:
     """Create a user."""
     from marketplace.auth.accounts import create_user
-    from marketplace.db import transaction
-    from marketplace.errors import DomainError
+    from marketplace.kernel.db import transaction
+    from marketplace.kernel.errors import DomainError
 
     try:
         with Session(_engine()) as session, transaction(session):
@@ -82,7 +82,7 @@ def users_create(email: str, password: str, name: str, organisation_code: str, r
 @with_appcontext
 def rotate_field_key_command() -> None:
     """Re-encrypt the TOTP secrets with the current field key (after changing it; see README)."""
-    from marketplace.field_crypto import rotate_all
+    from marketplace.kernel.field_crypto import rotate_all
 
     with _engine().begin() as connection:
         changed = rotate_all(connection)
@@ -95,7 +95,7 @@ def rotate_field_key_command() -> None:
 @with_appcontext
 def run_command(host: str, port: int) -> None:
     """Run the development server, with the scheduler in-process."""
-    from marketplace.service_lock import mark_running
+    from marketplace.operations.service_lock import mark_running
 
     settings = _settings()
     mark_running(settings.instance_path)
@@ -118,7 +118,7 @@ def run_command(host: str, port: int) -> None:
               help="Threads per worker (1: one request at a time per process).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the production server (gunicorn) with several workers."""
-    from marketplace.wsgi_server import run_gunicorn
+    from marketplace.operations.wsgi_server import run_gunicorn
 
     run_gunicorn(host=host, port=port, workers=workers, threads=threads)
 
@@ -129,7 +129,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def scheduler_command(once: bool) -> None:
     """Run the scheduled jobs in the foreground (one such process per installation)."""
     from marketplace.scheduler import jobs, run_blocking, run_job
-    from marketplace.service_lock import mark_running
+    from marketplace.operations.service_lock import mark_running
 
     mark_running(_settings().instance_path)
 
@@ -153,7 +153,7 @@ def scheduler_command(once: bool) -> None:
 @with_appcontext
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the database to PATH while the service runs."""
-    from marketplace.backup import backup_database
+    from marketplace.operations.backup import backup_database
 
     backup_database(_settings().resolved_database_url(), path)
     click.echo(f"Backup written to {path}")
@@ -166,7 +166,7 @@ def backup_command(path: Path) -> None:
 @with_appcontext
 def restore_command(path: Path, yes: bool, force: bool) -> None:
     """Replace the database with the backup at PATH (stop the service first: refused while it runs)."""
-    from marketplace import backup, service_lock
+    from marketplace.operations import backup, service_lock
 
     busy = service_lock.why_busy(_settings().instance_path, _engine())
     _engine().dispose()  # this command's own connection must not be in the restore's way
@@ -185,7 +185,7 @@ def demo_code_command() -> None:
     """Print the current one-time code of the demo admin and finance accounts (not in production)."""
     import pyotp
 
-    from marketplace.demo import DEMO_TOTP_SECRET
+    from marketplace.operations.demo import DEMO_TOTP_SECRET
 
     if _settings().is_production:
         click.echo("Error: demo codes are not available in production.", err=True)
@@ -203,8 +203,8 @@ def demo_code_command() -> None:
 @with_appcontext
 def seed_demo_command(programmes: int | None, bookings: int, organisations: int | None) -> None:
     """Load demo organisations' users, programmes and bookings (safe to run again; not in production)."""
-    from marketplace.demo import seed_demo
-    from marketplace.schema import init_db
+    from marketplace.operations.demo import seed_demo
+    from marketplace.operations.schema import init_db
 
     if _settings().is_production:
         # The demo accounts' password and TOTP key are published in the README.

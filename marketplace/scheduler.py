@@ -22,10 +22,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from marketplace import clock
-from marketplace.config import Settings
-from marketplace.db import transaction
-from marketplace.models import JobLock
+from marketplace.kernel import clock
+from marketplace.kernel.config import Settings
+from marketplace.kernel.db import transaction
+from marketplace.kernel.job_models import JobLock
 
 _log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=30)
@@ -61,7 +61,7 @@ def _jobs() -> tuple[JobSpec, ...]:
         ]
     for module, names in (
         ("marketplace.followups.jobs", (("remind_overdue_followups", CronTrigger(hour=7, minute=0)),)),
-        ("marketplace.retention_jobs", (("erase_expired_personal_data", CronTrigger(hour=2, minute=30)),)),
+        ("marketplace.privacy.retention_job", (("erase_expired_personal_data", CronTrigger(hour=2, minute=30)),)),
         ("billing.jobs", (("close_previous_month", None),)),
     ):
         try:

@@ -1,6 +1,6 @@
 """All tables, including billing's (migrations sit above the dependency arrows)."""
 
-from marketplace.schema import metadata  # noqa: F401
+from marketplace.operations.schema import metadata  # noqa: F401
 
 for _module in ("billing.models", "marketplace.followups.models"):
     try:

@@ -17,8 +17,8 @@ connectable = config.attributes.get("connection")
 
 def run_migrations_online() -> None:
     if connectable is None:
-        from marketplace.config import Settings
-        from marketplace.db import make_engine
+        from marketplace.kernel.config import Settings
+        from marketplace.kernel.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or Settings().resolved_database_url())
         with engine.connect() as connection:

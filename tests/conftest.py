@@ -19,10 +19,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from marketplace import clock
-from marketplace.config import Settings
-from marketplace.db import make_engine
-from marketplace.schema import init_db
+from marketplace.kernel import clock
+from marketplace.kernel.config import Settings
+from marketplace.kernel.db import make_engine
+from marketplace.operations.schema import init_db
 from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, enrol_totp, make_user
 
 PG_URL = os.environ.get("INSATSTORGET_TEST_DATABASE_URL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from marketplace import clock
+from marketplace.kernel import clock
 from marketplace.auth.accounts import create_user
 from marketplace.auth.models import User
 

@@ -1,7 +1,7 @@
 """CSV for Excel (API.md): UTF-8 with BOM, ';' separated, decimal comma, CRLF, columns fixed.
 
 Pure: lines in, bytes out. Swedish Excel opens it by double-click with å/ä/ö intact and
-amounts as numbers. Every text field goes through marketplace.spreadsheet.text_cell, so a name
+amounts as numbers. Every text field goes through marketplace.kernel.spreadsheet.text_cell, so a name
 that starts with "=" stays text; the amounts, days and dates are the service's own and stay numbers.
 """
 
@@ -15,7 +15,7 @@ from typing import BinaryIO
 from billing import money
 from billing.files import FileHeader
 from billing.lines import Line
-from marketplace.spreadsheet import text_cell
+from marketplace.kernel.spreadsheet import text_cell
 
 COLUMNS = ("period", "buyer_code", "buyer_name", "provider_code", "provider_name", "booking_ref",
            "programme_code", "programme_name", "from_date", "to_date", "days", "unit_price", "unit",

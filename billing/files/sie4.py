@@ -4,7 +4,7 @@ Format per the SIE 4B specification: #FORMAT PC8 means IBM code page 437; fields
 separated by spaces, text in quotes with \\" for a quote; object lists in braces. Each
 voucher debits the buyer's cost account on the buyer's cost centre and credits the
 provider's revenue account on the provider's cost centre, line by line, so it balances to
-zero and every amount names its booking. Text fields go through marketplace.spreadsheet.text_cell
+zero and every amount names its booking. Text fields go through marketplace.kernel.spreadsheet.text_cell
 (finance systems export them to spreadsheets), amounts are numbers. Pure: lines in, bytes out.
 """
 
@@ -20,8 +20,8 @@ from billing import money
 from billing.files import FileHeader
 from billing.lines import Line
 from billing.periods import bounds
-from marketplace.clock import STOCKHOLM
-from marketplace.spreadsheet import text_cell
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.spreadsheet import text_cell
 
 DIMENSION = 1  # SIE's reserved dimension 1: kostnadsställe
 SERIES = "I"

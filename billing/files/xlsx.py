@@ -6,7 +6,7 @@ temp file, so memory does not grow with the month (openpyxl's write-only mode di
 at a fifth of the speed). Byte-identical every time: XlsxWriter gives every zip entry one
 fixed date, and the document properties carry the month's close time, never "now".
 Text goes in with write_string, so a name starting with "=" stays text, never a formula
-(XLSX's side of marketplace.spreadsheet's rule: a string cell is never evaluated).
+(XLSX's side of marketplace.kernel.spreadsheet's rule: a string cell is never evaluated).
 Excel holds at most 1 048 576 rows a sheet, so a larger month keeps every total in the
 summary and caps the detail sheet, saying so. Pure: lines in, bytes out.
 """

@@ -11,15 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
-from marketplace import audit, audit_queries, clock, http, privacy
+from marketplace import audit, privacy
+from marketplace.audit import queries as audit_queries
+from marketplace.kernel import clock, http
 from marketplace.admin.forms import ErasureForm, ErasureLookupForm, LogReviewForm
 from marketplace.auth import policy, totp
 from marketplace.auth.forms import ConfirmForm
 from marketplace.auth.models import User
-from marketplace.bookings.models import Booking
-from marketplace.db import transaction
-from marketplace.errors import DomainError
-from marketplace.security_models import ErasureRecord
+from marketplace.bookings.public import Booking
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError
+from marketplace.privacy.models import ErasureRecord
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 DEFAULT_SAMPLE = 25

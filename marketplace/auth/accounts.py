@@ -11,8 +11,8 @@ from catalog.models import Organisation
 from marketplace.auth import passwords, throttle, totp
 from marketplace.auth.models import LoginAttempt, Role, User, UserSession, ApiToken
 from marketplace.auth.policy import Actor
-from marketplace.db import transaction
-from marketplace.errors import Conflict, Invalid, NotFound
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict, Invalid, NotFound
 
 VALID_ROLES = {role.value for role in Role}
 

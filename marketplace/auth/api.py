@@ -8,10 +8,11 @@ from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace import audit, clock, http
+from marketplace import audit
+from marketplace.kernel import clock, http
 from marketplace.auth import accounts, throttle, tokens, totp
-from marketplace.db import transaction
-from marketplace.problems import Problem
+from marketplace.kernel.db import transaction
+from marketplace.kernel.problems import Problem
 
 api = APIBlueprint("auth_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="auth")])
 

@@ -9,7 +9,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from catalog.types import UTCDateTime
-from marketplace.field_crypto import EncryptedString
+from marketplace.kernel.field_crypto import EncryptedString
 
 
 class Role(StrEnum):
@@ -87,3 +87,15 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     kind: str = Field(default="password", max_length=16, sa_column_kwargs={"server_default": "password"})
     outcome: str = Field(default="failed", max_length=16, sa_column_kwargs={"server_default": "failed"})
+
+
+class TotpState(SQLModel, table=True):
+    """A user's second-factor bookkeeping: the secret waiting for confirmation and the
+    last time step accepted (a code is never accepted twice: replay protection)."""
+
+    __tablename__ = "totp_state"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    pending_secret: str | None = Field(default=None, max_length=64, sa_type=EncryptedString)  # encrypted at rest
+    last_step: int = 0
+    enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

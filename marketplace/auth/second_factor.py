@@ -17,11 +17,12 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from marketplace import audit, clock, http
+from marketplace import audit
+from marketplace.kernel import clock, http
 from marketplace.auth import throttle, totp
 from marketplace.auth.models import User
 from marketplace.auth.signin import mark_second_factor
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 
 bp = Blueprint("second_factor", __name__)
 

@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace import audit, clock, http
+from marketplace import audit
+from marketplace.kernel import clock, http
 from marketplace.auth import accounts, tokens
 from marketplace.auth.forms import ConfirmForm
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 
 bp = Blueprint("account_sessions", __name__)
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from flask import session as cookie_session
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.auth import tokens
 from marketplace.auth.accounts import actor_for_user
 from marketplace.auth.models import User, UserSession
 from marketplace.auth.policy import needs_second_factor
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 
 
 class SignedIn(UserMixin):

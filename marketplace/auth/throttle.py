@@ -30,7 +30,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import LoginAttempt
-from marketplace.db import is_sqlite, transaction
+from marketplace.kernel.db import is_sqlite, transaction
 
 PASSWORD, SECOND_FACTOR = "password", "second_factor"
 COUNTED = ("pending", "failed")

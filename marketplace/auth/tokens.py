@@ -123,7 +123,7 @@ def bearer_secret(header: str) -> str | None:
 
 
 def actor_for_bearer(session: Session, header: str, *, cache_seconds: float = 0) -> Actor | None:
-    from marketplace import clock
+    from marketplace.kernel import clock
 
     secret = bearer_secret(header)
     if secret is None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.auth import policy
 from marketplace.auth.models import LoginAttempt, User
-from marketplace.security_models import TotpState
+from marketplace.auth.models import TotpState
 
 ISSUER = "Insatstorget"
 STEP_SECONDS = 30

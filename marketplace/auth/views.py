@@ -10,13 +10,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from catalog.models import Organisation
-from marketplace import audit, clock, http, i18n
+from marketplace import audit, i18n
+from marketplace.kernel import clock, http
 from marketplace.auth import accounts, policy, totp
 from marketplace.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, UserCreateForm
 from marketplace.auth.models import Role, User
 from marketplace.auth.signin import sign_in, sign_out
-from marketplace.db import transaction
-from marketplace.errors import DomainError
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError
 from marketplace.i18n import LOCALES, N_
 
 bp = Blueprint("auth", __name__)

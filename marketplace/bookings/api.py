@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy.exc import IntegrityError
 
 from catalog.models import Organisation, Programme
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
 from marketplace.bookings import flow, queries
@@ -18,8 +18,8 @@ from marketplace.bookings.models import Booking
 from marketplace.bookings.schemas import (
     BookingIn, BookingList, BookingOut, BookingPath, BookingQuery, EndIn, ExtensionIn, ReasonIn, money_amount,
 )
-from marketplace.db import transaction
-from marketplace.problems import Problem
+from marketplace.kernel.db import transaction
+from marketplace.kernel.problems import Problem
 
 api = APIBlueprint("bookings_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="bookings")])
 SECURITY = [{"bearer": []}]

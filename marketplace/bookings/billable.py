@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Organisation, Programme
 from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.db import is_sqlite
+from marketplace.kernel.db import is_sqlite
 
 # DESIGN.md, billing rules: only these statuses cost money.
 BILLABLE_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Programme
 from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.errors import Conflict
+from marketplace.kernel.errors import Conflict
 
 MAX_DAYS_NAMED = 31  # the 409's message names at most this many days; `days` has all of them
 COMMITTED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)

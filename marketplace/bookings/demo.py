@@ -18,9 +18,9 @@ from marketplace.auth.accounts import actor_for_user
 from marketplace.auth.models import Role, User
 from marketplace.bookings import flow
 from marketplace.bookings.models import Booking
-from marketplace.clock import STOCKHOLM
-from marketplace.db import transaction
-from marketplace.errors import DomainError
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError
 
 _log = logging.getLogger(__name__)
 HOLD_DAYS = 10

@@ -27,11 +27,11 @@ from marketplace.bookings.fingerprint import request_fingerprint
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
 from marketplace.bookings.signals import booking_status_changed
 from marketplace.bookings.states import Action
-from marketplace.clock import STOCKHOLM
-from marketplace.db import allocate_id, lock_programme, row_locks_needed
-from marketplace.errors import Conflict, Invalid
-from marketplace.mail_templates import mail
-from marketplace.notify import notify
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import allocate_id, lock_programme, row_locks_needed
+from marketplace.kernel.errors import Conflict, Invalid
+from marketplace.notifications.mail_templates import mail
+from marketplace.notifications.notify import notify
 
 # No placement is planned further ahead or longer than this, whatever max_weeks says.
 MAX_DAYS = 5 * 366

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from marketplace.bookings import flow, queries
 from marketplace.bookings.mail import deliver_outbox
 from marketplace.bookings.models import Booking
-from marketplace.clock import STOCKHOLM
-from marketplace.db import transaction
-from marketplace.errors import Conflict
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict
 
 _log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from email.message import EmailMessage
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from marketplace.config import Settings
-from marketplace.db import transaction
-from marketplace.models import OutboxMessage
+from marketplace.kernel.config import Settings
+from marketplace.kernel.db import transaction
+from marketplace.notifications.models import OutboxMessage
 
 _log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=10)

@@ -16,7 +16,7 @@ from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
-from marketplace.models import Notification
+from marketplace.notifications.models import Notification
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one from a URL is simply unknown
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from marketplace.api_models import QueryModel
+from marketplace.kernel.api_models import QueryModel
 from marketplace.bookings.models import BookingStatus, Outcome
 
 _TEXT = 5000

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from marketplace.bookings.models import BookingStatus as S
-from marketplace.errors import Conflict
+from marketplace.kernel.errors import Conflict
 
 
 class Action(StrEnum):

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from catalog.models import Organisation, Programme, ProgrammeStatus
-from marketplace import clock, home, http
+from marketplace.kernel import clock, http
+from marketplace.shell import home
 from marketplace.auth import policy
 from marketplace.auth.forms import ConfirmForm
 from marketplace.auth.models import Role
@@ -24,8 +25,8 @@ from marketplace.bookings.forms import (
     OUTCOME_LABELS, STATUS_LABELS, BookingRequestForm, EndForm, ExtensionForm, ReasonForm,
 )
 from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.db import transaction
-from marketplace.errors import DomainError, Invalid
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError, Invalid
 
 bp = Blueprint("bookings", __name__)
 

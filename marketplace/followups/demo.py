@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Programme
 from marketplace.auth.accounts import actor_for_user
 from marketplace.auth.models import Role, User
-from marketplace.bookings.models import Booking, BookingStatus
+from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.followups import flow, queries
 from marketplace.followups.models import AttendanceWeek
 

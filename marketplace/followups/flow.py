@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from marketplace import audit
 from marketplace.auth.policy import Actor
-from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.errors import Conflict, Invalid
+from marketplace.bookings.public import Booking, BookingStatus
+from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from marketplace.followups.schedule import due_dates
 

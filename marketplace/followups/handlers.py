@@ -22,7 +22,7 @@ def on_booking_status_changed(booking, *, session, from_status=None, to_status=N
 def connect() -> bool:
     if importlib.util.find_spec("marketplace.bookings.signals") is None:
         return False
-    from marketplace.bookings.signals import booking_status_changed
+    from marketplace.bookings.public import booking_status_changed
 
     booking_status_changed.connect(on_booking_status_changed, weak=False)
     return True

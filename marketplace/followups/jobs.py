@@ -7,12 +7,12 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace import clock
+from marketplace.kernel import clock
 from marketplace.auth.models import Role, User
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 from marketplace.followups import flow, queries
-from marketplace.mail_templates import mail
-from marketplace.notify import notify
+from marketplace.notifications.mail_templates import mail
+from marketplace.notifications.notify import notify
 
 _log = logging.getLogger(__name__)
 

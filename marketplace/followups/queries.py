@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Programme
 from marketplace.auth.models import Role
 from marketplace.auth.policy import Actor
-from marketplace.bookings.models import Booking, BookingStatus
+from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.followups.models import AttendanceWeek, FollowUp
 
 FOLLOWED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)

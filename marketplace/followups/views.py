@@ -9,14 +9,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from marketplace import clock, http, home
+from marketplace.kernel import clock, http
+from marketplace.shell import home
 from marketplace.auth import policy
-from marketplace.bookings import flow as booking_flow
-from marketplace.db import transaction
-from marketplace.errors import Conflict, Invalid
+from marketplace.bookings.public import record_participant_read
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.followups import flow, queries
 from marketplace.followups.forms import AttendanceForm, FollowUpForm
-from marketplace.stats.labels import outcome_label
+from marketplace.stats.public import outcome_label
 
 bp = Blueprint("followups", __name__)
 
@@ -38,7 +39,7 @@ def _visible_booking(session, actor, booking_id: int):
 def _audit_read(session, actor, booking) -> None:
     """Follow-up and attendance pages show participant data: every read is logged (DESIGN.md)."""
     with transaction(session):
-        booking_flow.record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(),
+        record_participant_read(session, booking, actor=actor, now=clock.now(), ip=http.client_ip(),
                                              via=request.endpoint)
 
 

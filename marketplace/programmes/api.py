@@ -12,12 +12,12 @@ from catalog import hsds
 from catalog.models import Category, Organisation, Programme, TargetGroup
 from catalog.rules import price_ore_from_decimal
 from catalog.search import ProgrammeFilters
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.auth import policy
-from marketplace.bookings import capacity
-from marketplace.db import transaction
-from marketplace.errors import Forbidden, Invalid, NotFound
-from marketplace.problems import Problem
+from marketplace.bookings.public import capacity
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Forbidden, Invalid, NotFound
+from marketplace.kernel.problems import Problem
 from marketplace.programmes import service
 from marketplace.programmes.schemas import (
     AvailabilityOut, AvailabilityQuery, HsdsQuery, LabelList, LangQuery, OrganisationList, ProgrammeIn, ProgrammeList,

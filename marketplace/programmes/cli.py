@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from catalog import importer
 from catalog.errors import ImportRejected
-from marketplace import audit, clock
-from marketplace.db import transaction
+from marketplace import audit
+from marketplace.kernel import clock
+from marketplace.kernel.db import transaction
 
 
 @click.group("catalog")

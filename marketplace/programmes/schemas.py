@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
-from marketplace.api_models import QueryModel
+from marketplace.kernel.api_models import QueryModel
 
 Unit = Literal["month", "day", "placement"]
 Status = Literal["draft", "published", "paused", "archived"]

@@ -21,10 +21,10 @@ from catalog.search import ProgrammeFilters, bound_values, count_query, is_narro
 from marketplace import audit
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
-from marketplace.bookings import capacity
-from marketplace.db import lock_programme
-from marketplace.errors import Conflict, DomainError, Invalid, NotFound
-from marketplace.statement_cache import StatementCache
+from marketplace.bookings.public import capacity
+from marketplace.kernel.db import lock_programme
+from marketplace.kernel.errors import Conflict, DomainError, Invalid, NotFound
+from marketplace.kernel.statement_cache import StatementCache
 
 CURRENCY = "SEK"
 

@@ -17,11 +17,11 @@ from catalog.errors import CatalogError, ImportRejected
 from catalog.models import Organisation, Programme, ProgrammeStatus
 from catalog.rules import parse_price_ore
 from catalog.search import ProgrammeFilters
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.auth import policy
 from marketplace.auth.models import User
-from marketplace.db import transaction
-from marketplace.errors import DomainError
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import DomainError
 from marketplace.i18n import current_locale
 from marketplace.programmes import service
 from marketplace.programmes.forms import UNIT_LABELS, ImportForm, ProgrammeForm, StatusForm
@@ -382,7 +382,7 @@ def import_template():
 
 def _home_panels(session, actor) -> list:
     """Keepers see their programmes and free places today; staff get a way into the catalogue."""
-    from marketplace.home import Panel, PanelItem
+    from marketplace.shell.home import Panel, PanelItem
 
     panels = []
     if actor.has("coordinator"):
@@ -405,7 +405,7 @@ def _home_panels(session, actor) -> list:
 
 
 def _register_panels() -> None:
-    from marketplace.home import PANEL_PROVIDERS
+    from marketplace.shell.home import PANEL_PROVIDERS
 
     if _home_panels not in PANEL_PROVIDERS:
         PANEL_PROVIDERS.append(_home_panels)

@@ -7,11 +7,11 @@ from datetime import date
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace import clock, http
-from marketplace.api_models import QueryModel
+from marketplace.kernel import clock, http
+from marketplace.kernel.api_models import QueryModel
 from marketplace.auth import policy
-from marketplace.errors import Invalid
-from marketplace.problems import Problem
+from marketplace.kernel.errors import Invalid
+from marketplace.kernel.problems import Problem
 from marketplace.stats.params import read_scope
 from marketplace.stats.report import json_value, build_report
 

@@ -2,7 +2,7 @@
 
 Pure writers: tables in, bytes out. Hidden (suppressed) figures are written as '..', the
 sign official Swedish statistics use for "cannot be shown". Text (programme and organisation
-names) goes into CSV through marketplace.spreadsheet.text_cell and into XLSX as string cells,
+names) goes into CSV through marketplace.kernel.spreadsheet.text_cell and into XLSX as string cells,
 so it is never a formula; figures are numbers.
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from marketplace.spreadsheet import as_string_cells, text_cell, xlsx_text
+from marketplace.kernel.spreadsheet import as_string_cells, text_cell, xlsx_text
 from marketplace.stats.report import Table
 
 HIDDEN = ".."

@@ -6,7 +6,7 @@ the `label` filter at render time, so this module needs no Flask.
 
 from __future__ import annotations
 
-from marketplace.msgid import N_, Msgid  # noqa: F401  (re-exported for the statistics modules)
+from marketplace.i18n.msgid import N_, Msgid  # noqa: F401  (re-exported for the statistics modules)
 
 
 OUTCOME_LABELS = {

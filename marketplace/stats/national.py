@@ -19,7 +19,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Programme
-from marketplace.bookings.models import Booking, BookingStatus
+from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.stats.queries import USED_STATUSES, person_key
 from marketplace.stats.report import Column, Table
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
-from marketplace.errors import Invalid
+from marketplace.kernel.errors import Invalid
 from marketplace.stats.labels import N_
 from marketplace.stats.queries import Scope
 

@@ -19,9 +19,9 @@ from sqlalchemy import Integer, String, and_, case, cast, distinct, func, litera
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Category, Organisation, Programme, ProgrammeTargetGroup, TargetGroup
-from marketplace import clock
-from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
-from marketplace.followups.schedule import add_months
+from marketplace.kernel import clock
+from marketplace.bookings.public import Booking, BookingEvent, BookingStatus
+from marketplace.followups.public import add_months
 
 USED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
 

@@ -11,10 +11,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from catalog.models import Organisation
-from marketplace import clock, http
+from marketplace.kernel import clock, http
 from marketplace.i18n import current_locale, label
 from marketplace.auth import policy
-from marketplace.errors import Invalid
+from marketplace.kernel.errors import Invalid
 from marketplace.stats import charts, exports, national
 from marketplace.stats.params import read_scope
 from marketplace.stats.report import build_report

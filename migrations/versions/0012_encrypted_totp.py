@@ -20,7 +20,7 @@ COLUMNS = (("app_user", "totp_secret"), ("totp_state", "pending_secret"))
 
 
 def upgrade() -> None:
-    from marketplace.field_crypto import rotate_all
+    from marketplace.kernel.field_crypto import rotate_all
 
     for table_name, column_name in COLUMNS:
         with op.batch_alter_table(table_name) as batch:
@@ -29,7 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from marketplace.field_crypto import keyring
+    from marketplace.kernel.field_crypto import keyring
 
     connection = op.get_bind()
     ring = keyring()

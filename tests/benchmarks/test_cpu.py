@@ -49,7 +49,7 @@ def test_the_booking_benchmark_reports_cpu_per_request_and_the_bare_endpoint(dat
     from benchmarks import bench_bookings
     from benchmarks.harness import bench_database
     from benchmarks.loadgen import generate
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     kind = database_template["kind"]
     now = datetime.now(timezone.utc)

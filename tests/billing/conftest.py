@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billing.month_close import close_month
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from tests.billing._factories import make_booking, make_programme
 
 BASE = "/api/v1/billing/periods"

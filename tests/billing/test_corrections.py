@@ -8,11 +8,11 @@ from billing.models import ChargeLine
 from billing.periods import bounds, next_period
 from billing.price_corrections import correct_booking_price
 from billing.pricing import price_lines
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.auth.policy import Actor
 from marketplace.bookings.billable import get_booking_record
 from marketplace.bookings.models import BookingEvent
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 from tests.billing._factories import change_booking, make_booking, make_programme
 
 

@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent('''
     from sqlalchemy.orm import Session
     from billing import month_close, operations, storage
     from marketplace import audit
-    from marketplace.db import make_engine
+    from marketplace.kernel.db import make_engine
 
     url, instance, now, point = sys.argv[1:5]
     now = datetime.fromisoformat(now)

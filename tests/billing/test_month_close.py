@@ -9,9 +9,9 @@ from billing.models import BillingPeriod, ChargeLine, ImmutableRow
 from billing.month_close import compute_lines
 from billing.queries import period_view
 from catalog.models import Organisation
-from marketplace.audit_models import AuditLog
-from marketplace.db import transaction
-from marketplace.errors import Conflict, Invalid
+from marketplace.audit.models import AuditLog
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict, Invalid
 from tests.billing._factories import make_booking, make_programme
 
 APRIL = datetime(2026, 4, 2, 7, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from billing import operations
 from billing.jobs import close_previous_month
 from billing.models import BillingPeriod, ChargeLine
 from billing.storage import FileIntegrityError, ensure_files
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 from marketplace.scheduler import JobContext, jobs
 from tests.billing._factories import make_booking, make_programme
 

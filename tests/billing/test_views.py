@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from billing.models import BillingPeriod
 from catalog.models import Organisation
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.bookings.models import Booking
 from tests.billing._factories import make_booking, make_programme
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from catalog.errors import ImportRejected
 from catalog.importer import decode, import_programmes, template_csv
 from catalog.models import Organisation, Programme, ProgrammeTargetGroup
-from marketplace import clock
+from marketplace.kernel import clock
 
 HEADER = "code;name;organisation;category;target_groups;description;capacity;price;price_unit;accessible;min_weeks;max_weeks"
 

@@ -114,7 +114,7 @@ def test_count_matches_the_rows(catalogue):
 
 def test_editing_a_programme_updates_what_finds_it(catalogue, db):
     from catalog.programmes import update_programme
-    from marketplace import clock
+    from marketplace.kernel import clock
 
     from catalog.models import Programme
 

@@ -63,7 +63,7 @@ def browser():
 @pytest.fixture
 def app(settings):
     """The app as in production (CSRF on); overrides the suite's app for these tests."""
-    from marketplace import clock
+    from marketplace.kernel import clock
     from marketplace.app import create_app
 
     application = create_app(settings)

@@ -103,7 +103,7 @@ def totp_code(user, db) -> str:
     because a code step once used cannot be used again)."""
     import pyotp
 
-    from marketplace import clock
+    from marketplace.kernel import clock
 
     if clock.is_frozen():
         clock.freeze(clock.now() + timedelta(seconds=31))

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from marketplace import clock
+from marketplace.kernel import clock
 from tests.e2e.support import shot, sign_in, sign_out, visit
 from tests.factories import make_programme
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.auth.models import User
-from marketplace.demo import DEMO_PASSWORD, seed_demo
+from marketplace.operations.demo import DEMO_PASSWORD, seed_demo
 from tests.e2e.support import ROOT, sign_in, visit
 
 pytestmark = pytest.mark.e2e

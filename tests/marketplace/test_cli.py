@@ -70,7 +70,7 @@ def test_backup_writes_a_copy_with_every_user(runner, staff_user, tmp_path, sett
 def test_demo_code_prints_the_current_code_of_the_demo_second_factor(runner, frozen_clock):
     import pyotp
 
-    from marketplace.demo import DEMO_TOTP_SECRET
+    from marketplace.operations.demo import DEMO_TOTP_SECRET
 
     moment = frozen_clock("2026-05-04T09:00:00+02:00")
     result = _invoke(runner, "demo-code")
@@ -83,7 +83,7 @@ PRODUCTION_DECISION = "Socialnämndens gallringsbeslut 2026-01-20, dnr SN 2026/1
 
 def test_seed_demo_is_refused_in_production_and_creates_no_account(db, database_url, tmp_path):
     from marketplace.app import create_app
-    from marketplace.config import Settings
+    from marketplace.kernel.config import Settings
 
     app = create_app(Settings(env="production", database_url=database_url, secret_key="p" * 40,
                               retention_decision=PRODUCTION_DECISION, instance_path=tmp_path / "prod",
@@ -100,12 +100,12 @@ def test_seed_demo_is_refused_in_production_and_creates_no_account(db, database_
 
 def test_restore_is_refused_while_the_service_runs_or_the_database_is_in_use_unless_forced(
         runner, app, db, engine, settings, tmp_path, monkeypatch):
-    from marketplace import service_lock
+    from marketplace.operations import service_lock
 
     target = tmp_path / "before.backup"
     assert _invoke(runner, "backup", str(target)).exit_code == 0
     restored = []
-    monkeypatch.setattr("marketplace.backup.restore_database", lambda url, path: restored.append(path))
+    monkeypatch.setattr("marketplace.operations.backup.restore_database", lambda url, path: restored.append(path))
 
     release = service_lock.mark_running(settings.instance_path)  # as a gunicorn worker, `run` or `scheduler` does
     try:

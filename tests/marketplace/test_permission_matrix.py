@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from marketplace.config import Settings
-from marketplace.db import make_engine
-from marketplace.schema import init_db
+from marketplace.kernel.config import Settings
+from marketplace.kernel.db import make_engine
+from marketplace.operations.schema import init_db
 from tests.marketplace.security._world import ACTOR_KEYS, ACTORS, _sign_in, build_world, fill, fresh_booking
 
 PUBLIC = "ok ok ok ok ok ok ok"
@@ -207,7 +207,7 @@ def world(database_template, tmp_path_factory):
     engine = app.extensions["insatstorget"].engine
     yield build_world(app, engine)
     engine.dispose()
-    from marketplace import clock
+    from marketplace.kernel import clock
 
     clock.freeze(None)
     if database_template["kind"] != "sqlite":

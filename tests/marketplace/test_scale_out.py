@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from benchmarks.harness import ROOT, Server, request, service_env
 from billing.models import BillingPeriod, ChargeLine
 from marketplace.bookings.models import Booking, BookingEvent
-from marketplace.models import JobLock, OutboxMessage
+from marketplace.kernel.job_models import JobLock
+from marketplace.notifications.models import OutboxMessage
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user
 
 CAPACITY = 3

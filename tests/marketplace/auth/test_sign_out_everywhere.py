@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.auth.models import ApiToken
 from tests.factories import DEFAULT_PASSWORD
 

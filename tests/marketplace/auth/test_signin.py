@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from marketplace.config import Settings
+from marketplace.kernel.config import Settings
 
 
 def test_sign_in_with_the_right_password_opens_the_start_page(client, staff_user, login):
@@ -85,7 +85,7 @@ def test_the_session_cookie_is_httponly_and_samesite(client, staff_user):
 
 def test_production_mode_marks_cookies_secure_and_refuses_a_missing_secret(tmp_path, database_url):
     from marketplace.app import create_app
-    from marketplace.config import ConfigurationError
+    from marketplace.kernel.config import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="INSATSTORGET_SECRET_KEY"):
         create_app(Settings(env="production", database_url=database_url, instance_path=tmp_path))

@@ -14,10 +14,10 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.auth import passwords
 from marketplace.auth.models import LoginAttempt, User
-from marketplace.sqlite_gate import _busy
+from marketplace.kernel.sqlite_gate import _busy
 from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, enrol_totp, make_user
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, text
 
-from marketplace import clock
+from marketplace.kernel import clock
 from marketplace.auth import tokens
 from tests.factories import DEFAULT_PASSWORD
 

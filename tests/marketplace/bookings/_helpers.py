@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from marketplace.auth.accounts import actor_for_user
 from marketplace.bookings import flow
 from marketplace.bookings.models import Booking, BookingEvent
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 3, 2)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.bookings.models import Booking
 from tests.marketplace.bookings._factories import _make_programme
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from catalog.models import Programme
 from marketplace.bookings import capacity
-from marketplace.errors import Conflict
+from marketplace.kernel.errors import Conflict
 from tests.marketplace.bookings._factories import T0, _make_booking, _make_programme
 
 D = date(2026, 3, 10)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from marketplace.auth.tokens import issue_api_token
 from marketplace.bookings import capacity
 from marketplace.bookings.models import Booking, IdempotencyRecord
-from marketplace.config import Settings
+from marketplace.kernel.config import Settings
 from tests.marketplace.bookings._factories import _make_booking, _make_programme
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

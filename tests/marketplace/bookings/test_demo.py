@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from catalog.models import Organisation
 from marketplace.bookings.models import Booking, BookingStatus
-from marketplace.demo import seed_demo
+from marketplace.operations.demo import seed_demo
 
 TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.bookings import flow, queries
 from marketplace.bookings.models import Booking, BookingEvent, IdempotencyRecord
 from marketplace.bookings.signals import booking_status_changed
-from marketplace.db import transaction
-from marketplace.errors import Conflict, Invalid
-from marketplace.models import Notification, OutboxMessage
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict, Invalid
+from marketplace.notifications.models import Notification, OutboxMessage
 from tests.marketplace.bookings._factories import _make_programme
 from tests.marketplace.bookings._helpers import NOW, TODAY, _actor, _event_count, _request, _run
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from marketplace import scheduler
 from marketplace.bookings import jobs
 from marketplace.bookings.models import Booking, BookingEvent
-from marketplace.db import make_engine
-from marketplace.models import Notification, OutboxMessage
+from marketplace.kernel.db import make_engine
+from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.scheduler import JobContext
 from tests.marketplace.bookings._factories import _make_booking, _make_programme
 from tests.marketplace.bookings._helpers import NOW, _request
@@ -244,8 +244,8 @@ def test_two_senders_at_once_send_each_message_once(engine, settings, db, smtp_p
 def test_a_decision_racing_the_expiry_job_moves_the_booking_once(settings, db, staff_user, coordinator):
     from marketplace.auth.accounts import actor_for_user
     from marketplace.bookings import flow
-    from marketplace.db import transaction
-    from marketplace.errors import Conflict
+    from marketplace.kernel.db import transaction
+    from marketplace.kernel.errors import Conflict
 
     holds = [_request(db, staff_user, _make_programme(db, capacity=1)) for _ in range(4)]
     actor = actor_for_user(db, coordinator)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.bookings.models import Booking
 from tests.marketplace.bookings._factories import _make_programme
 from tests.marketplace.bookings._helpers import _request

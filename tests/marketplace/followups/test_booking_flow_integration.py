@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 from marketplace.auth.accounts import actor_for_user
 from marketplace.bookings import flow as booking_flow
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 from marketplace.followups import queries
 from tests.marketplace.followups._factories import make_booking, make_programme
 

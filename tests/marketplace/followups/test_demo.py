@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 
-from marketplace.db import transaction
+from marketplace.kernel.db import transaction
 from marketplace.followups.demo import seed_followups
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from tests.marketplace.followups._factories import make_booking, make_programme

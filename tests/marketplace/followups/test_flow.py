@@ -3,10 +3,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.auth.accounts import actor_for_user
-from marketplace.db import transaction
-from marketplace.errors import Conflict, Invalid
+from marketplace.kernel.db import transaction
+from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.followups import flow, queries
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from tests.marketplace.followups._factories import make_booking, make_programme

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from marketplace.followups import jobs, queries
 from marketplace.followups.models import FollowUp
-from marketplace.models import Notification, OutboxMessage
+from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.scheduler import JobContext, jobs as scheduled_jobs
 from tests.marketplace.followups._factories import make_booking, make_programme
 

@@ -2,10 +2,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from marketplace.followups.jobs import sweep_schedules
-from marketplace import clock
+from marketplace.kernel import clock
 from tests.marketplace.followups._factories import make_booking, make_programme
 
 
@@ -105,7 +105,7 @@ def test_the_booking_partial_shows_the_schedule_and_the_outcome(app, db, login, 
     with app.test_request_context("/"):
         from flask import render_template_string
         from flask_login import login_user  # noqa: F401
-        from marketplace import http
+        from marketplace.kernel import http
         from flask import g
         from marketplace.auth.accounts import actor_for_user
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import Programme, ProgrammeChange
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from tests.factories import make_programme
 
 NEW = {

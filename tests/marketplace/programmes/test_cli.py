@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import Programme
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.cli import main
 
 HEADER = "code;name;organisation;category;target_groups;capacity;price;price_unit"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from catalog.models import Category, Programme
-from marketplace import clock
+from marketplace.kernel import clock
 from marketplace.programmes.demo import PROGRAMMES, seed_programmes
 
 

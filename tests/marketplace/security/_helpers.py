@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
-from marketplace.audit_models import AuditLog
+from marketplace.audit.models import AuditLog
 from marketplace.bookings.models import Booking
 
 _numbers = itertools.count(1)

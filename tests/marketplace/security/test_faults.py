@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from marketplace import notify, privacy
+from marketplace import privacy
+from marketplace.notifications import notify
 from marketplace.bookings.models import Booking
-from marketplace.config import Settings
-from marketplace.mail_templates import mail
-from marketplace.models import OutboxMessage
+from marketplace.kernel.config import Settings
+from marketplace.notifications.mail_templates import mail
+from marketplace.notifications.models import OutboxMessage
 from marketplace.scheduler import JobContext
-from marketplace.security_models import ErasureRecord
+from marketplace.privacy.models import ErasureRecord
 from tests.factories import make_programme
 from tests.marketplace.security._helpers import SECRET_NAME, audit_rows, make_booking
 
@@ -172,9 +173,9 @@ def test_mail_waits_in_the_outbox_while_the_server_is_down_and_goes_when_it_is_b
 _CHILD = textwrap.dedent("""
     import sys, time
     from datetime import datetime
-    from marketplace import retention_jobs
-    from marketplace.config import Settings
-    from marketplace.db import make_engine
+    from marketplace.privacy import retention_job as retention_jobs
+    from marketplace.kernel.config import Settings
+    from marketplace.kernel.db import make_engine
     from marketplace.scheduler import JobSpec, run_job
 
     slow_batch = retention_jobs._erase_batch
@@ -193,9 +194,9 @@ _CHILD = textwrap.dedent("""
 
 
 def test_a_job_killed_halfway_is_completed_exactly_once_by_the_next_run(engine, db, settings, staff_user, database_url):
-    from marketplace.retention_jobs import BATCH
+    from marketplace.privacy.retention_job import BATCH
     from marketplace.scheduler import JobSpec, run_job
-    from marketplace.retention_jobs import erase_expired_personal_data
+    from marketplace.privacy.retention_job import erase_expired_personal_data
 
     programme = make_programme(db)
     total = BATCH * 2 + 7

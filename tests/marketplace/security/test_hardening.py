@@ -12,7 +12,7 @@ import pyotp
 import pytest
 
 from marketplace.app import CONTENT_SECURITY_POLICY
-from marketplace.config import Settings
+from marketplace.kernel.config import Settings
 from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, enrol_totp, make_programme, make_user
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
@@ -105,7 +105,7 @@ def test_production_is_https_only(tmp_path, database_url):
 
 def test_production_refuses_to_start_without_a_secret_key_or_with_a_frozen_clock(tmp_path):
     from marketplace.app import create_app
-    from marketplace.config import ConfigurationError
+    from marketplace.kernel.config import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(Settings(env="production", instance_path=tmp_path))
@@ -118,7 +118,7 @@ def test_production_refuses_to_start_without_a_secret_key_or_with_a_frozen_clock
                                       "Gallringsbeslut (ange diarienummer)"])
 def test_production_refuses_to_start_with_the_placeholder_retention_decision(tmp_path, decision):
     from marketplace.app import create_app
-    from marketplace.config import ConfigurationError
+    from marketplace.kernel.config import ConfigurationError
 
     chosen = {} if decision is None else {"retention_decision": decision}
     with pytest.raises(ConfigurationError, match="INSATSTORGET_RETENTION_DECISION"):
@@ -149,7 +149,7 @@ def test_logs_never_carry_participant_data_or_secrets(app, client, db, api, logi
     code = pyotp.TOTP(TEST_TOTP_SECRET).now()
     other.post("/logga-in/kod", data={"code": code})
     text = caplog.text
-    assert "marketplace.clock" in text  # the capture works
+    assert "marketplace.kernel.clock" in text  # the capture works
     bearer = staff.headers["Authorization"].split()[1]
     for secret in [*participant.values()][1:] + [DEFAULT_PASSWORD, "fel-losenord-igen", bearer, TEST_TOTP_SECRET, code,
                                                 "test-secret-key"]:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from marketplace.bookings import flow
 from marketplace.followups import jobs as followup_jobs
-from marketplace.mail_templates import TEMPLATES, mail
-from marketplace.models import Notification, OutboxMessage
+from marketplace.notifications.mail_templates import TEMPLATES, mail
+from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.scheduler import JobContext
 from tests.marketplace.bookings._factories import _make_programme
 from tests.marketplace.bookings._helpers import NOW, _actor, _request, _run

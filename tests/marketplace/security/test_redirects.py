@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from marketplace.redirects import same_origin_path
+from marketplace.kernel.redirects import same_origin_path
 from tests.factories import DEFAULT_PASSWORD
 
 ELSEWHERE = [

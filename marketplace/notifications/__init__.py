@@ -1,0 +1,1 @@
+"""Telling people things: start-page notes and the mail outbox they may carry."""

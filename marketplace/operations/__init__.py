@@ -1,0 +1,1 @@
+"""Running the service: serving it (gunicorn), backup and restore, the demo data."""
