@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -32,7 +33,18 @@ def _settings() -> Settings:
     return current_app.extensions["insatstorget"].settings
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False)
+class ServiceGroup(FlaskGroup):
+    """Flask's command group (an app context for each command) with the service's own options
+    only: Flask's --app, --env-file, --debug and its --version would only confuse an operator."""
+
+    def __init__(self, **extra):
+        super().__init__(add_default_commands=False, add_version_option=False, load_dotenv=False,
+                         set_debug_flag=False, **extra)
+        self.params = [param for param in self.params if param.name not in {"env_file", "app", "debug"}]
+
+
+@click.group(cls=ServiceGroup, create_app=_create_app)
+@click.version_option(version("insatstorget"), prog_name="insatstorget", message="%(prog)s %(version)s")
 def main() -> None:
     """Insatstorget – the marketplace for work-training places."""
 
@@ -194,14 +206,8 @@ def demo_code_command() -> None:
 
 
 @main.command("seed-demo")
-@click.option("--programmes", type=click.IntRange(min=0), default=None,
-              help="Also bulk-generate this many programmes (load testing; see benchmarks/)")
-@click.option("--bookings", type=click.IntRange(min=0), default=0, show_default=True,
-              help="With --programmes: bookings over 24 months, never overbooked")
-@click.option("--organisations", type=click.IntRange(min=1), default=None,
-              help="With --programmes: add synthetic municipalities up to this many organisations")
 @with_appcontext
-def seed_demo_command(programmes: int | None, bookings: int, organisations: int | None) -> None:
+def seed_demo_command() -> None:
     """Load demo organisations' users, programmes and bookings (safe to run again; not in production)."""
     from marketplace.operations.demo import seed_demo
     from marketplace.operations.schema import init_db
@@ -215,21 +221,10 @@ def seed_demo_command(programmes: int | None, bookings: int, organisations: int 
     report = seed_demo(_engine(), today=clock.today(), now=clock.now())
     for line in report:
         click.echo(line)
-    if programmes is not None:
-        from benchmarks.loadgen import generate
-
-        generated = generate(_engine(), programmes=programmes, bookings=bookings, organisations=organisations,
-                             today=clock.today(), now=clock.now())
-        for line in generated.lines():
-            click.echo(line)
 
 
 def _register_package_commands() -> None:
     """Commands owned by other packages, attached here so only the root imports billing."""
-    from flask.cli import routes_command, shell_command
-
-    main.add_command(shell_command)
-    main.add_command(routes_command)
     from marketplace.programmes.cli import catalog_group
 
     main.add_command(catalog_group)

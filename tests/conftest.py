@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -26,6 +28,17 @@ from marketplace.operations.schema import init_db
 from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, enrol_totp, make_user
 
 PG_URL = os.environ.get("INSATSTORGET_TEST_DATABASE_URL")
+
+
+class _BufferedClient(FlaskClient):
+    """Reads each response whole and closes it, as a browser does, so a downloaded file is
+    never left open (warnings are errors in this suite, ResourceWarning included)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+Flask.test_client_class = _BufferedClient
 REFERENCE_TABLES = {"organisation", "category", "target_group", "alembic_version"}
 
 

@@ -104,11 +104,24 @@ def write_xlsx_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], tota
         book.use_zip64()  # the detail sheet of a million lines is near a gigabyte before compression
         book.set_properties({"title": f"Internfakturering {header.period}", "author": "Insatstorget",
                              "created": closed_at.replace(tzinfo=None, microsecond=0)})
-        written, truncated = _detail(book, lines, detail_cap)
+        try:
+            written, truncated = _detail(book, lines, detail_cap)
+        except BaseException:
+            _close_scratch_files(book)
+            raise
         note = (f"Bladet Rader visar de första {written} av {{count}} raderna (Excels gräns). "
                 "Alla rader finns i CSV- och SIE-filen.") if truncated else None
         _summary(book, totals, note)
         book.close()
+
+
+def _close_scratch_files(book: xlsxwriter.Workbook) -> None:
+    """A workbook given up halfway still holds its sheets' row files open (constant_memory);
+    close them so nothing is left open once the scratch directory is gone."""
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
 
 
 def write_xlsx(header: FileHeader, lines: list[Line], totals: list[PairTotal], *, detail_cap: int = DETAIL_CAP) -> bytes:

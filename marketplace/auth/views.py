@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, session as cookie_session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 
 from catalog.models import Organisation
@@ -138,7 +139,7 @@ def users():
 
 def _organisation_choices():
     rows = http.request_session().execute(select(Organisation).order_by(Organisation.name)).scalars()
-    return [(o.code, o.name) for o in rows]
+    return [SelectChoice(o.code, o.name) for o in rows]
 
 
 @bp.route("/admin/anvandare/ny", methods=["GET", "POST"])
@@ -147,7 +148,7 @@ def create_user():
     _require_user_admin()
     form = UserCreateForm()
     form.organisation.choices = _organisation_choices()
-    form.roles.choices = [(value, _(label)) for value, label in ROLE_LABELS.items()]
+    form.roles.choices = [SelectChoice(value, _(label)) for value, label in ROLE_LABELS.items()]
     if form.validate_on_submit():
         session = http.request_session()
         try:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.bookings.models import BookingStatus, Outcome
 from marketplace.i18n import N_
@@ -78,7 +79,8 @@ class EndForm(_TextForm):
         super().__init__(*args, **kwargs)
         from flask_babel import gettext
 
-        self.outcome.choices = [("", gettext("Välj …"))] + [(value, gettext(label)) for value, label in OUTCOME_LABELS.items()]
+        self.outcome.choices = [SelectChoice("", gettext("Välj …"))] + [
+            SelectChoice(value, gettext(label)) for value, label in OUTCOME_LABELS.items()]
 
 
 class ExtensionForm(_TextForm):

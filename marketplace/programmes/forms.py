@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
 from marketplace.auth.forms import MultiCheckboxField
@@ -35,7 +36,7 @@ class ProgrammeForm(FlaskForm):
     schedule = StringField(_l("Tider"), validators=[Length(max=TEXT_LIMITS["schedule"], message=_l("Högst %(max)d tecken."))])
     capacity = StringField(_l("Antal platser"), validators=[DataRequired(_l("Ange antal platser."))])
     price = StringField(_l("Pris i kronor"), validators=[DataRequired(_l("Ange ett pris."))])
-    price_unit = SelectField(_l("Prisenhet"), choices=list(UNIT_LABELS.items()), validators=[DataRequired(_l("Välj prisenhet."))])
+    price_unit = SelectField(_l("Prisenhet"), choices=[SelectChoice(key, label) for key, label in UNIT_LABELS.items()], validators=[DataRequired(_l("Välj prisenhet."))])
     min_weeks = StringField(_l("Kortaste tid (veckor)"), validators=[Optional()])
     max_weeks = StringField(_l("Längsta tid (veckor)"), validators=[Optional()])
     accessible = BooleanField(_l("Tillgänglig för personer med fysisk funktionsnedsättning"))
@@ -80,7 +81,7 @@ class ProgrammeForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    target = SelectField(choices=[("published", "published"), ("paused", "paused"), ("archived", "archived")],
+    target = SelectField(choices=[SelectChoice("published"), SelectChoice("paused"), SelectChoice("archived")],
                          validators=[DataRequired()])
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 
 from catalog import importer
@@ -197,13 +198,14 @@ def manage():
 
 def _prepare(form: ProgrammeForm, session, actor) -> None:
     locale = current_locale()
-    form.category.choices = [("", _("Välj kategori"))] + sorted(
-        service.category_labels(session, locale).items(), key=lambda item: item[1])
-    form.target_groups.choices = sorted(service.target_group_labels(session, locale).items(), key=lambda item: item[1])
+    form.category.choices = [SelectChoice("", _("Välj kategori"))] + [
+        SelectChoice(code, label) for code, label in sorted(service.category_labels(session, locale).items(), key=lambda item: item[1])]
+    form.target_groups.choices = [
+        SelectChoice(code, label) for code, label in sorted(service.target_group_labels(session, locale).items(), key=lambda item: item[1])]
     organisations = session.execute(select(Organisation).order_by(Organisation.name)).scalars()
-    form.organisation.choices = [(o.code, o.name) for o in organisations
+    form.organisation.choices = [SelectChoice(o.code, o.name) for o in organisations
                                  if actor.is_admin or o.id == actor.organisation_id]
-    form.price_unit.choices = [(key, str(label)) for key, label in UNIT_LABELS.items()]
+    form.price_unit.choices = [SelectChoice(key, str(label)) for key, label in UNIT_LABELS.items()]
 
 
 def _apply_errors(form: ProgrammeForm, error: DomainError) -> None:

@@ -28,7 +28,7 @@ def test_a_process_tree_counts_its_childrens_cpu():
         assert cpu.tree_seconds(child.pid) >= 0.3
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # waits, and closes the pipe
     assert cpu.tree_seconds(child.pid) is None  # gone
 
 

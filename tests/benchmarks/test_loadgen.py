@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import text
 
 from benchmarks.loadgen import generate, overbooked_days
@@ -99,16 +100,30 @@ def test_an_expired_hold_is_not_counted_as_overbooking(engine):
     assert overbooked_days(engine, now=NOW - timedelta(hours=2)) != []
 
 
-def test_seed_demo_with_sizes_adds_generated_rows_once(app, engine):
-    from marketplace.cli import main
+def test_seed_with_sizes_adds_generated_rows_once(engine, database_url, monkeypatch, capsys):
+    from benchmarks.seed import main
 
-    runner = app.test_cli_runner()
-    first = runner.invoke(main, ["seed-demo", "--programmes", "30", "--bookings", "300", "--organisations", "20"])
-    second = runner.invoke(main, ["seed-demo", "--programmes", "30", "--bookings", "300"])
+    monkeypatch.setenv("INSATSTORGET_DATABASE_URL", database_url)
+    assert main(["--programmes", "30", "--bookings", "300", "--organisations", "20"]) == 0
+    first = capsys.readouterr().out
+    assert main(["--programmes", "30", "--bookings", "300"]) == 0
+    second = capsys.readouterr().out
 
-    assert first.exit_code == 0, first.output
-    assert "30 programmes, 300 bookings added" in first.output
-    assert second.exit_code == 0 and "0 programmes, 0 bookings added" in second.output
+    assert "30 programmes, 300 bookings added" in first
+    assert "0 programmes, 0 bookings added" in second
     counts = _counts(engine)
     assert counts["programmes"] == 30 and counts["organisations"] == 20
     assert overbooked_days(engine, now=NOW) == []
+
+
+def test_seed_refuses_production_and_bad_sizes(database_url, monkeypatch, capsys):
+    from benchmarks.seed import main
+
+    monkeypatch.setenv("INSATSTORGET_DATABASE_URL", database_url)
+    with pytest.raises(SystemExit) as refused:
+        main(["--programmes", "-1"])
+    assert refused.value.code == 2 and "--programmes must be zero or more" in capsys.readouterr().err
+    monkeypatch.setenv("INSATSTORGET_ENV", "production")
+    monkeypatch.setenv("INSATSTORGET_SECRET_KEY", "x" * 40)
+    assert main(["--programmes", "3"]) == 1
+    assert "refused when INSATSTORGET_ENV=production" in capsys.readouterr().err

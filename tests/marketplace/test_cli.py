@@ -128,3 +128,25 @@ def test_restore_is_refused_while_the_service_runs_or_the_database_is_in_use_unl
     stopped = runner.invoke(main, ["restore", "--yes", str(target)])
     assert stopped.exit_code == 0, stopped.output
     assert restored == [target, target]
+
+
+def test_version_prints_the_service_version():
+    from importlib.metadata import version
+
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"insatstorget {version('insatstorget')}\n"
+
+
+def test_help_lists_only_the_service_commands_and_options():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    commands = result.output.split("Commands:")[1].split()
+    assert "shell" not in commands and "routes" not in commands
+    assert {"init-db", "seed-demo", "serve", "users", "billing", "catalog", "backup", "restore"} <= set(commands)
+    for flask_option in ("--app", "--env-file", "--debug", "Flask"):
+        assert flask_option not in result.output

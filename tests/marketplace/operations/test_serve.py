@@ -47,4 +47,4 @@ def _assert_answers(command: list[str], env: dict) -> None:
                 time.sleep(0.3)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.communicate(timeout=20)  # waits, and closes the pipe

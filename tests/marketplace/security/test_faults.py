@@ -210,7 +210,7 @@ def test_a_job_killed_halfway_is_completed_exactly_once_by_the_next_run(engine, 
         assert line == f"batch {BATCH}", child.stderr.read() if child.poll() is not None else line
     finally:
         child.send_signal(signal.SIGKILL)
-        child.wait(30)
+        child.communicate(timeout=30)  # waits, and closes the pipes
     with Session(engine) as session:
         left = session.execute(select(Booking.id).where(Booking.participant_name.is_not(None))).all()
     assert len(left) == total - BATCH  # the first batch committed whole, nothing of the second
