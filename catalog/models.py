@@ -117,6 +117,17 @@ class Programme(SQLModel, table=True):
     contact_email: str = Field(default="", max_length=254)
     contact_phone: str = Field(default="", max_length=40)
     status: str = Field(default=ProgrammeStatus.DRAFT.value, max_length=12)
+    # Upkeep: when a coordinator last confirmed the listing is current (None: never, read as
+    # created_at), when the reminder to confirm was last sent, and the period it is valid.
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirm_reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    funding: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # Eligibility: the participant's age range (inclusive) and requirements as text.
+    min_age: int | None = None
+    max_age: int | None = None
+    requirements: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     # Words folded for Swedish-aware search, kept by catalog.programmes (catalog.search.documents):
     # search_text holds every searchable word, search_name the name's words (they rank higher).
     search_text: str = Field(default="", sa_type=Text)

@@ -72,6 +72,8 @@ class Booking(SQLModel, table=True):
     participant_name: str | None = Field(default=None, max_length=200)
     participant_contact: str | None = Field(default=None, max_length=300)
     participant_needs: str | None = Field(default=None, sa_type=Text)
+    # The participant's age as stated on the request (checked against the programme's range).
+    participant_age: int | None = None
     personal_data_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     assignment_purpose: str = Field(sa_type=Text)
     assignment_goals: str = Field(sa_type=Text)
