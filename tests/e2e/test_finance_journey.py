@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -66,7 +67,7 @@ def test_finance_previews_closes_a_month_and_downloads_all_three_files(page, db,
         with page.expect_download() as info:
             page.get_by_role("link", name=label).first.click()
         path = info.value.path()
-        content = open(path, "rb").read()
+        content = Path(path).read_bytes()
         assert content.startswith(expected[fmt]), (fmt, content[:20])
         assert len(content) > 50
     page.reload()
