@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import send_file
 from flask_openapi3 import APIBlueprint, Tag
 
-from billing import money, operations, queries
-from billing.schemas import CloseOut, FilePath, PeriodOut, PeriodPath, line_out, total_out
+from billing import money, operations, queries, statements
+from billing.schemas import (CloseOut, FilePath, PeriodOut, PeriodPath, StatementOut, StatementPath, StatementQuery,
+                             line_out, total_out)
 from billing.storage import FORMATS, MEDIA_TYPES
 from marketplace.kernel import clock, http
 from marketplace.auth import policy
@@ -65,3 +68,32 @@ def get_file(path: FilePath):
                          download_name=stored.filename, conditional=False, etag=stored.sha256)
     response.headers["X-Content-SHA256"] = stored.sha256
     return response
+
+
+@api.get("/billing/periods/<period>/statements/<organisation_code>",
+         responses={200: StatementOut, 401: Problem, 403: Problem, 404: Problem, 422: Problem}, security=SECURITY)
+def get_statement(path: StatementPath, query: StatementQuery):
+    """One organisation's purchases and sales in a month (open: the preview); ?format=csv or xlsx for a file.
+    City finance sees every organisation's statement, district finance only its own (others answer 404)."""
+    actor = http.require_api_actor()
+    if not policy.can_see_statements(actor):
+        raise http.ApiError(403, "Statements are for the finance roles.")
+    session = http.request_session()
+    organisation = statements.find_organisation(session, path.organisation_code)
+    if organisation is None or not policy.can_see_statement(actor, organisation.id):
+        raise http.ApiError(404, "No such organisation.")
+    result = statements.statement(session, path.period, organisation)
+    if query.format != "json":
+        data = statements.statement_file(result, query.format, now=clock.now())
+        return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[query.format], as_attachment=True,
+                         download_name=statements.statement_filename(result, query.format))
+    return statement_out(result)
+
+
+def statement_out(result: statements.Statement) -> dict:
+    return {
+        "period": result.period, "organisation_code": result.organisation_code, "status": result.status,
+        "purchases": {"total": money.money(result.purchases_total_ore), "lines": [line_out(l) for l in result.purchases]},
+        "sales": {"total": money.money(result.sales_total_ore), "lines": [line_out(l) for l in result.sales]},
+        "net": money.money(result.net_ore),
+    }

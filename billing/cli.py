@@ -1,4 +1,5 @@
-"""`insatstorget billing close YYYY-MM` and `billing export YYYY-MM --format F --output PATH`."""
+"""`insatstorget billing close YYYY-MM`, `billing export YYYY-MM --format F --output PATH` and
+`billing preview YYYY-MM`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from billing import money, operations
+from billing import money, operations, queries
+from billing.lines import PairTotal, closed_pair_totals
 from billing.periods import parse_period
 from billing.storage import FORMATS
 from marketplace.kernel import clock
@@ -62,6 +64,10 @@ def close_command(period: str) -> None:
 @with_appcontext
 def export_command(period: str, fmt: str, output: Path) -> None:
     """Write a closed month's file (byte-identical to the download)."""
+    if str(output) != "-" and not output.parent.is_dir():
+        click.echo(f"Error: the folder {output.parent} does not exist; create it first or choose another --output.",
+                   err=True)
+        sys.exit(1)
     engine, settings = _context()
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -78,3 +84,41 @@ def export_command(period: str, fmt: str, output: Path) -> None:
     shutil.copyfile(stored.path, temp)
     temp.replace(output)
     click.echo(f"Wrote {output} ({stored.size} bytes, sha256 {stored.sha256})", err=True)
+
+
+def _table(title: str, rows: list[tuple[str, int, int]]) -> None:
+    click.echo(f"{title}:")
+    width = max([len(label) for label, _amount, _lines in rows] + [10])
+    for label, amount, lines in rows:
+        click.echo(f"  {label:{width}}  {lines:>7} lines  {money.format_amount(amount):>14} SEK")
+
+
+def _sums(pairs: list[PairTotal], side: str) -> list[tuple[str, int, int]]:
+    acc: dict[str, list] = {}
+    for pair in pairs:
+        code, name = (pair.buyer_code, pair.buyer_name) if side == "buyer" else (pair.provider_code, pair.provider_name)
+        entry = acc.setdefault(code, [name, 0, 0])
+        entry[1] += pair.amount_ore
+        entry[2] += pair.line_count
+    return [(f"{code} {acc[code][0]}", acc[code][1], acc[code][2]) for code in sorted(acc)]
+
+
+@billing_group.command("preview")
+@click.argument("period", callback=_period)
+@with_appcontext
+def preview_command(period: str) -> None:
+    """Print PERIOD's totals per buyer, per provider and per pair: what closing it now would write
+    (an open month) or what was written (a closed one). Changes nothing."""
+    engine, _settings = _context()
+    with Session(engine) as session:
+        summary = queries.month_summary(session, period, today=clock.today())
+        pairs = summary.preview if summary.preview is not None else closed_pair_totals(session, period)
+    state = ("closed" if summary.is_closed else
+             "open, ended: closing it would write these lines" if summary.has_ended else "open, not yet ended")
+    click.echo(f"{period} ({state}): {summary.line_count} lines, total {money.format_amount(summary.total_ore or 0)} SEK")
+    if not pairs:
+        click.echo("No billable bookings in this month.")
+        return
+    _table("Per buyer", _sums(pairs, "buyer"))
+    _table("Per provider", _sums(pairs, "provider"))
+    _table("Per buyer and provider", [(f"{p.buyer_code} -> {p.provider_code}", p.amount_ore, p.line_count) for p in pairs])

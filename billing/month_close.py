@@ -22,7 +22,7 @@ from billing import accounting_codes
 from billing.corrections import correction_lines
 from billing.lines import Line, PairTotal, booking_columns
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
-from billing.periods import bounds, has_ended, parse_period
+from billing.periods import bounds, has_ended, parse_period, period_of, periods_between
 from billing.pricing import charge, price_lines
 from catalog.models import Organisation, Programme
 from marketplace import audit
@@ -123,6 +123,32 @@ def preview_pair_totals(session: Session, period: str) -> list[PairTotal]:
     totals = [PairTotal(names[b][0], names[b][1], names[p][0], names[p][1], amount, count)
               for (b, p), (amount, count) in acc.items()]
     return sorted(totals, key=lambda t: (t.buyer_code, t.provider_code))
+
+
+def preview_month_totals(session: Session, periods: list[str]) -> dict[str, tuple[int, int]]:
+    """(total, line count) that closing each of `periods` now would write, in one pass over the
+    bookings overlapping them: the same rule and rounding as preview_pair_totals, without pairs."""
+    if not periods:
+        return {}
+    wanted = set(periods)
+    low, high = min(periods), max(periods)
+    acc = {period: [0, 0] for period in periods}
+    rows = session.connection().execute(_overlapping(bounds(low)[0], bounds(high)[1]).execution_options(yield_per=5000))
+    for _id, _buyer_id, _provider_id, start, end, price_ore, unit, status in rows:
+        if status not in BILLABLE_STATUSES:
+            continue
+        for period in periods_between(max(period_of(start), low), min(period_of(end), high)):
+            if period not in wanted:
+                continue
+            charged = charge(start, end, price_ore, unit, period)
+            if charged is not None:
+                acc[period][0] += charged[3]
+                acc[period][1] += 1
+    for period in periods:
+        for line in correction_lines(session, period):
+            acc[period][0] += line.amount_ore
+            acc[period][1] += 1
+    return {period: (amount, count) for period, (amount, count) in acc.items()}
 
 
 def check_codes(organisation_code: str, cost_centre: str, account: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from billing.lines import Line, PairTotal, closed_pair_totals, iter_closed_lines, pair_totals
 from billing.models import BillingPeriod, ChargeLine, PeriodStatus, TransferFile
-from billing.month_close import compute_lines, compute_pair_lines, preview_pair_totals
+from billing.month_close import compute_lines, compute_pair_lines, preview_month_totals, preview_pair_totals
 from billing.periods import has_ended, period_of, previous_period
 from billing.storage import FORMATS
 from catalog.models import Organisation
@@ -270,7 +270,8 @@ class PeriodSummary:
 
 
 def list_periods(session: Session, *, today: date, months_back: int = 12) -> list[PeriodSummary]:
-    """Closed months and the recent open ones (the current month and `months_back` before), newest first."""
+    """Closed months and the recent open ones (the current month and `months_back` before), newest
+    first; an open month with what closing it now would write (its total and lines)."""
     closed = {row.period: row for row in session.execute(select(BillingPeriod)).scalars()}
     wanted = {period_of(today)}
     current = period_of(today)
@@ -278,13 +279,16 @@ def list_periods(session: Session, *, today: date, months_back: int = 12) -> lis
         current = previous_period(current)
         wanted.add(current)
     wanted |= set(closed)
+    is_open = [p for p in wanted if p not in closed or closed[p].status != PeriodStatus.CLOSED.value]
+    previews = preview_month_totals(session, sorted(is_open))
     result = []
     for period in sorted(wanted, reverse=True):
         row = closed.get(period)
         if row is not None and row.status == PeriodStatus.CLOSED.value:
             result.append(PeriodSummary(period, row.status, row.total_ore, row.line_count, row.closed_at, True))
         else:
-            result.append(PeriodSummary(period, PeriodStatus.OPEN.value, None, None, None, has_ended(period, today)))
+            total, lines = previews[period]
+            result.append(PeriodSummary(period, PeriodStatus.OPEN.value, total, lines, None, has_ended(period, today)))
     return result
 
 

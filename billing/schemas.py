@@ -21,6 +21,14 @@ class FilePath(PeriodPath):
     fmt: Literal["csv", "xlsx", "sie"]
 
 
+class StatementPath(PeriodPath):
+    organisation_code: str = Field(max_length=16, description="The organisation's code, e.g. RK")
+
+
+class StatementQuery(BaseModel):
+    format: Literal["json", "csv", "xlsx"] = Field(default="json", description="json (default), csv or xlsx")
+
+
 class MoneyOut(BaseModel):
     amount: str = Field(examples=["4500.00"])
     currency: str = "SEK"
@@ -52,6 +60,20 @@ class PeriodOut(BaseModel):
     lines: list[LineOut]
     totals: list[TotalOut]
     total: MoneyOut
+
+
+class StatementHalfOut(BaseModel):
+    total: MoneyOut
+    lines: list[LineOut]
+
+
+class StatementOut(BaseModel):
+    period: str
+    organisation_code: str
+    status: Literal["open", "closed"]
+    purchases: StatementHalfOut
+    sales: StatementHalfOut
+    net: MoneyOut = Field(description="Sales minus purchases")
 
 
 class FileOut(BaseModel):

@@ -9,10 +9,12 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from billing import demo as _demo  # noqa: F401  (registers the demo step)
-from billing import money, operations, queries
+import io
+
+from billing import money, operations, queries, statements
 from billing.forms import AccountingCodesForm, PriceCorrectionForm
 from billing.organisation_codes import update_accounting_codes
-from billing.periods import parse_period, period_of, previous_period
+from billing.periods import next_period, parse_period, period_of, previous_period
 from billing.price_corrections import correct_booking_price
 from billing.storage import FORMATS, MEDIA_TYPES
 from catalog.models import Organisation
@@ -204,6 +206,38 @@ def booking(ref: str):
     lines = queries.booking_charge_lines(session, record.booking_id)
     return render_template("billing/booking.html", record=record, lines=lines, form=form, can_correct=can_correct,
                            unit_labels=UNIT_LABELS, billed_total=sum(l.amount_ore for l in lines)), status
+
+
+# --- statements: one organisation's purchases and sales ---------------------------------------
+
+
+def _statement_or_404(period: str, code: str):
+    actor = _actor(policy.can_see_statements)
+    period = _period_or_404(period)
+    session = http.request_session()
+    organisation = statements.find_organisation(session, code)
+    if organisation is None or not policy.can_see_statement(actor, organisation.id):
+        abort(404)
+    return actor, statements.statement(session, period, organisation)
+
+
+@bp.get("/fakturering/<period>/sammanstallning/<code>")
+@login_required
+def statement(period: str, code: str):
+    """An organisation's month: what it bought and what it sold, with its net."""
+    actor, result = _statement_or_404(period, code)
+    return render_template("billing/statement.html", statement=result, unit_labels=UNIT_LABELS,
+                           link_bookings=policy.can_see_billing(actor),
+                           previous=previous_period(result.period), following=next_period(result.period))
+
+
+@bp.get("/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>")
+@login_required
+def statement_file(period: str, code: str, fmt: str):
+    _actor_, result = _statement_or_404(period, code)
+    data = statements.statement_file(result, fmt, now=clock.now())
+    return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
+                     download_name=statements.statement_filename(result, fmt))
 
 
 # --- admin: accounting codes per organisation ------------------------------------------------

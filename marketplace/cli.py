@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from marketplace.kernel import clock
@@ -42,6 +45,28 @@ class ServiceGroup(FlaskGroup):
                          set_debug_flag=False, **extra)
         self.params = [param for param in self.params if param.name not in {"env_file", "app", "debug"}]
 
+    def invoke(self, ctx):
+        """Every command's run: what an operator can fix (a database that is down, a file or folder
+        that is missing or unreadable, a backup tool that failed) ends in one line and exit code 1,
+        never a traceback. Anything else is a bug and keeps its traceback."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as error:
+            raise click.ClickException(f"the database cannot be reached: {_first_line(error.orig or error)}") from error
+        except subprocess.CalledProcessError as error:
+            raise click.ClickException(f"{Path(str(error.cmd[0])).name} failed with exit code {error.returncode} "
+                                       "(its message is above)") from error
+        except sqlite3.Error as error:  # a backup file that is no SQLite database, a locked file
+            raise click.ClickException(f"SQLite: {error}") from error
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else error.__class__.__name__
+
 
 @click.group(cls=ServiceGroup, create_app=_create_app)
 @click.version_option(version("insatstorget"), prog_name="insatstorget", message="%(prog)s %(version)s")
@@ -72,7 +97,7 @@ def users_group() -> None:
 @click.option("--password", required=True)
 @click.option("--name", required=True)
 @click.option("--organisation", "organisation_code", required=True, help="Organisation code, e.g. RK")
-@click.option("--role", "roles", multiple=True, required=True, help="staff, coordinator, finance or admin; repeatable")
+@click.option("--role", "roles", multiple=True, required=True, help="staff, coordinator, finance, district_finance or admin; repeatable")
 @with_appcontext
 def users_create(email: str, password: str, name: str, organisation_code: str, roles: tuple[str, ...]) -> None:
     """Create a user."""
@@ -144,7 +169,8 @@ def scheduler_command(once: bool) -> None:
     from marketplace.operations.service_lock import mark_running
 
     mark_running(_settings().instance_path)
-
+    with _engine().connect():  # a database that is down: one line (see ServiceGroup), not a failure per job
+        pass
     if once:
         failed = 0
         for spec in jobs():

@@ -16,6 +16,7 @@ class Role(StrEnum):
     STAFF = "staff"
     COORDINATOR = "coordinator"
     FINANCE = "finance"
+    DISTRICT_FINANCE = "district_finance"
     ADMIN = "admin"
 
 

@@ -2,7 +2,7 @@
 
 Rules follow DESIGN.md: staff act for their own organisation as buyer; coordinators keep
 their own organisation's programmes and decide requests to them; finance sees money,
-never participant data; admin runs the system. Visibility questions (`can_see_…`) decide
+never participant data (district finance only its own organisation's); admin runs the system. Visibility questions (`can_see_…`) decide
 404; permission questions (`can_…`) decide 403 on something the actor may see.
 """
 
@@ -130,6 +130,21 @@ def can_close_month(actor: Actor) -> bool:
     return actor.has(Role.FINANCE)
 
 
+def is_district_finance(actor: Actor) -> bool:
+    """A district's ekonom: its own organisation's purchases and sales, never another's, never participants."""
+    return actor.has(Role.DISTRICT_FINANCE)
+
+
+def can_see_statements(actor: Actor) -> bool:
+    """Who may ask for an organisation's statement at all (which one: can_see_statement)."""
+    return can_see_billing(actor) or is_district_finance(actor)
+
+
+def can_see_statement(actor: Actor, organisation_id: int) -> bool:
+    """City finance and admin see every organisation's statement; district finance only its own (else 404)."""
+    return can_see_billing(actor) or (is_district_finance(actor) and actor.organisation_id == organisation_id)
+
+
 def can_correct_booking_price(actor: Actor) -> bool:
     """Finance or admin may correct a placement's agreed price (billing corrects closed months)."""
     return actor.has(Role.FINANCE) or actor.is_admin
@@ -166,4 +181,4 @@ def can_read_audit_log(actor: Actor) -> bool:
 
 def needs_second_factor(roles: frozenset[str]) -> bool:
     """ASVS level 2: accounts that move money or run the system need TOTP."""
-    return bool(roles & {Role.ADMIN.value, Role.FINANCE.value})
+    return bool(roles & {Role.ADMIN.value, Role.FINANCE.value, Role.DISTRICT_FINANCE.value})

@@ -27,6 +27,7 @@ ROLE_LABELS = {
     Role.STAFF.value: N_("Handläggare"),
     Role.COORDINATOR.value: N_("Samordnare"),
     Role.FINANCE.value: N_("Ekonom"),
+    Role.DISTRICT_FINANCE.value: N_("Ekonom i förvaltning"),
     Role.ADMIN.value: N_("Administratör"),
 }
 

@@ -5,7 +5,7 @@ entry (or an entry without a route) fails the suite, so a new route cannot ship 
 
 Actors, in column order: anonymous; staff of the booking's buyer (own) and of another
 district (other); coordinator of the providing organisation (own) and of another (other);
-finance; admin. The world (tests/marketplace/security/_world.py) has one approved booking
+finance; admin; district finance of the booking's buyer (RK). The world (tests/marketplace/security/_world.py) has one approved booking
 RK buys from AMF, with a follow-up, and a published AMF programme.
 
 Expectations: "ok" = let through (any answer but 401/403/404, a sign-in redirect or a 5xx:
@@ -29,24 +29,24 @@ from marketplace.kernel.db import make_engine
 from marketplace.operations.schema import init_db
 from tests.marketplace.security._world import ACTOR_KEYS, ACTORS, _sign_in, build_world, fill, fresh_booking
 
-PUBLIC = "ok ok ok ok ok ok ok"
-SIGNED_IN = "login ok ok ok ok ok ok"
-API_SIGNED_IN = "401 ok ok ok ok ok ok"
-ADMIN = "login 403 403 403 403 403 ok"
-FINANCE_OR_ADMIN = "login 403 403 403 403 ok ok"
-FINANCE = "login 403 403 403 403 ok 403"
-API_FINANCE_OR_ADMIN = "401 403 403 403 403 ok ok"
-API_FINANCE = "401 403 403 403 403 ok 403"
+PUBLIC = "ok ok ok ok ok ok ok ok"
+SIGNED_IN = "login ok ok ok ok ok ok ok"
+API_SIGNED_IN = "401 ok ok ok ok ok ok ok"
+ADMIN = "login 403 403 403 403 403 ok 403"
+FINANCE_OR_ADMIN = "login 403 403 403 403 ok ok 403"
+FINANCE = "login 403 403 403 403 ok 403 403"
+API_FINANCE_OR_ADMIN = "401 403 403 403 403 ok ok 403"
+API_FINANCE = "401 403 403 403 403 ok 403 403"
 # The booking: its buyer's staff and its provider's coordinators see it; everyone else gets 404.
-BOOKING_BOTH = "login ok 404 ok 404 404 404"
-BOOKING_BUYER = "login ok 404 403 404 404 404"
-BOOKING_PROVIDER = "login 403 404 ok 404 404 404"
-API_BOOKING_BOTH = "401 ok 404 ok 404 404 404"
-API_BOOKING_BUYER = "401 ok 404 403 404 404 404"
-API_BOOKING_PROVIDER = "401 403 404 ok 404 404 404"
-STAFF_ONLY = "login ok ok 403 403 403 403"
-COORDINATOR_OR_ADMIN = "login 403 403 ok ok 403 ok"
-PROGRAMME_KEEPER = "login 403 403 ok 403 403 ok"  # coordinator of the programme's organisation, or admin
+BOOKING_BOTH = "login ok 404 ok 404 404 404 404"
+BOOKING_BUYER = "login ok 404 403 404 404 404 404"
+BOOKING_PROVIDER = "login 403 404 ok 404 404 404 404"
+API_BOOKING_BOTH = "401 ok 404 ok 404 404 404 404"
+API_BOOKING_BUYER = "401 ok 404 403 404 404 404 404"
+API_BOOKING_PROVIDER = "401 403 404 ok 404 404 404 404"
+STAFF_ONLY = "login ok ok 403 403 403 403 403"
+COORDINATOR_OR_ADMIN = "login 403 403 ok ok 403 ok 403"
+PROGRAMME_KEEPER = "login 403 403 ok 403 403 ok 403"  # coordinator of the programme's organisation, or admin
 
 MATRIX: dict[tuple[str, str], str] = {
     # start, sign-in, account
@@ -55,7 +55,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/static/<path:filename>"): PUBLIC,
     ("GET", "/logga-in"): PUBLIC,
     ("POST", "/logga-in"): PUBLIC,
-    ("POST", "/logga-ut"): "login login login login login login login",  # signed out, back to the sign-in page
+    ("POST", "/logga-ut"): "login login login login login login login login",  # signed out, back to the sign-in page
     ("GET", "/logga-in/kod"): SIGNED_IN,
     ("POST", "/logga-in/kod"): SIGNED_IN,
     ("GET", "/konto/tvafaktor"): SIGNED_IN,
@@ -85,7 +85,7 @@ MATRIX: dict[tuple[str, str], str] = {
     # catalogue pages
     ("GET", "/insatser"): SIGNED_IN,
     ("GET", "/insatser/<int:programme_id>"): SIGNED_IN,
-    ("GET", "/insatser/<int:programme_id>/belaggning"): "login 404 404 ok 404 404 404",
+    ("GET", "/insatser/<int:programme_id>/belaggning"): "login 404 404 ok 404 404 404 404",
     ("GET", "/insatser/<int:programme_id>/boka"): STAFF_ONLY,
     ("POST", "/insatser/<int:programme_id>/boka"): STAFF_ONLY,
     ("GET", "/vara-insatser"): COORDINATOR_OR_ADMIN,
@@ -98,8 +98,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/status"): PROGRAMME_KEEPER,
     # booking pages
-    ("GET", "/placeringar"): "login ok ok ok ok 403 403",
-    ("GET", "/forfragningar"): "login 403 403 ok ok 403 403",
+    ("GET", "/placeringar"): "login ok ok ok ok 403 403 403",
+    ("GET", "/forfragningar"): "login 403 403 ok ok 403 403 403",
     ("GET", "/placeringar/<int:booking_id>"): BOOKING_BOTH,
     ("POST", "/placeringar/<int:booking_id>/godkann"): BOOKING_PROVIDER,
     ("POST", "/placeringar/<int:booking_id>/avsla"): BOOKING_PROVIDER,
@@ -125,10 +125,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/fakturering/<period>/filer/<fmt>"): FINANCE_OR_ADMIN,
     ("POST", "/fakturering/<period>/stang"): FINANCE,
     ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
+    # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
+    ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
+    ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
     ("POST", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
     # API
     ("GET", "/api/v1/openapi.json"): PUBLIC,
-    ("POST", "/api/v1/auth/token"): "401 401 401 401 401 401 401",  # open, and wrong credentials are refused
+    ("POST", "/api/v1/auth/token"): "401 401 401 401 401 401 401 401",  # open, and wrong credentials are refused
     ("GET", "/api/v1/me"): API_SIGNED_IN,
     ("DELETE", "/api/v1/auth/token"): API_SIGNED_IN,  # revokes the caller's own token
     ("GET", "/api/v1/hsds/services"): PUBLIC,  # open data: the published catalogue, no personal data
@@ -136,12 +139,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/categories"): API_SIGNED_IN,
     ("GET", "/api/v1/target-groups"): API_SIGNED_IN,
     ("GET", "/api/v1/programmes"): API_SIGNED_IN,
-    ("POST", "/api/v1/programmes"): "401 403 403 ok ok 403 ok",
+    ("POST", "/api/v1/programmes"): "401 403 403 ok ok 403 ok 403",
     ("GET", "/api/v1/programmes/<int:programme_id>"): API_SIGNED_IN,
-    ("PATCH", "/api/v1/programmes/<int:programme_id>"): "401 403 403 ok 403 403 ok",
+    ("PATCH", "/api/v1/programmes/<int:programme_id>"): "401 403 403 ok 403 403 ok 403",
     ("GET", "/api/v1/programmes/<int:programme_id>/availability"): API_SIGNED_IN,
     ("GET", "/api/v1/bookings"): API_SIGNED_IN,  # lists only what the caller may see
-    ("POST", "/api/v1/bookings"): "401 ok ok 403 403 403 403",
+    ("POST", "/api/v1/bookings"): "401 ok ok 403 403 403 403 403",
     ("GET", "/api/v1/bookings/<int:id>"): API_BOOKING_BOTH,
     ("POST", "/api/v1/bookings/<int:id>/approve"): API_BOOKING_PROVIDER,
     ("POST", "/api/v1/bookings/<int:id>/reject"): API_BOOKING_PROVIDER,
@@ -154,6 +157,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
+    ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
 }
 
 _codes = itertools.count(1)

@@ -24,6 +24,7 @@ ACTORS = {
     "coordinator_other": ("HV", ["coordinator"]),
     "finance": ("AMF", ["finance"]),
     "admin": ("AMF", ["admin"]),
+    "district_finance": ("RK", ["district_finance"]),
 }
 ACTOR_KEYS = ("anonymous", *ACTORS)
 
@@ -61,7 +62,7 @@ def build_world(app, engine) -> World:
     with Session(engine, expire_on_commit=False) as db:
         for key, (organisation, roles) in ACTORS.items():
             user = make_user(db, organisation=organisation, roles=roles, email=f"{key}@matrix.test")
-            if {"admin", "finance"} & set(roles):
+            if {"admin", "finance", "district_finance"} & set(roles):
                 user.totp_secret = TEST_TOTP_SECRET
                 db.merge(user)
                 db.commit()
@@ -112,6 +113,8 @@ def fill(rule, world: World) -> str:
             values[name] = "2026-04"
         elif name == "fmt":
             values[name] = "csv"
+        elif name == "organisation_code":
+            values[name] = "RK"
         elif name == "code":
             values[name] = "en" if rule.rule.startswith("/sprak") else "RK"
         elif name == "filename":
