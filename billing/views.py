@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -286,13 +287,17 @@ def organisation_codes(code: str):
 
 
 def billing_panels(session, actor) -> list:
-    """Finance: ended months still open, to close."""
+    """Finance: every ended month still open (as far back as the months list goes), with what
+    closing it now would charge."""
     if actor is None or not policy.can_close_month(actor):
         return []
-    waiting = [p for p in queries.list_periods(session, today=clock.today(), months_back=3) if p.status == "open" and p.has_ended]
+    waiting = [p for p in queries.list_periods(session, today=clock.today()) if p.status == "open" and p.has_ended]
     return [home.Panel(
         title=_("Månader att stänga"),
-        items=[home.PanelItem(text=p.period, url=url_for("billing.period", period=p.period)) for p in waiting],
+        items=[home.PanelItem(text=p.period, url=url_for("billing.period", period=p.period),
+                              note=ngettext("%(num)d rad, %(total)s", "%(num)d rader, %(total)s", p.line_count or 0,
+                                            total=format_sek(p.total_ore or 0)))
+               for p in waiting],
         empty_text=_("Alla avslutade månader är stängda."),
         more_url=url_for("billing.index"), more_text=_("Alla månader"),
     )]
