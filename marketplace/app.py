@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import Babel
 from flask_openapi3 import Info, OpenAPI
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -93,6 +93,14 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     from marketplace.auth.signin import login_manager
 
     login_manager.init_app(app)
+    from marketplace.auth import oidc
+
+    oidc.init_app(app, settings)  # single sign-on, when the provider is configured
+    origin = oidc.provider_origin(settings)
+    # Signing out through the provider's end-session page is a form's redirect: allow that origin.
+    app.config["CONTENT_SECURITY_POLICY"] = (
+        CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}") if origin
+        else CONTENT_SECURITY_POLICY)
     from marketplace.audit.http_hook import record_refused_request
     from marketplace.auth.second_factor import require_full_sign_in
 
@@ -113,7 +121,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     server_timing.install(app)
     from marketplace.shell.navigation import nav_items
 
-    app.jinja_env.globals.update(i18n.template_globals(), nav_items=nav_items)
+    app.jinja_env.globals.update(i18n.template_globals(), nav_items=nav_items,
+                                 sso_enabled=lambda: settings.oidc_enabled,
+                                 password_login_enabled=lambda: settings.password_login)
     app.jinja_env.filters.update(i18n.template_filters())
     return app
 
@@ -124,6 +134,7 @@ PAGE_BLUEPRINTS = (
     "marketplace.auth.views:bp",
     "marketplace.auth.second_factor:bp",
     "marketplace.auth.sessions_page:bp",
+    "marketplace.auth.oidc_views:bp",
     "marketplace.admin.views:bp",
     "marketplace.followups.views:bp",
     "marketplace.programmes.views:bp",
@@ -157,7 +168,7 @@ def _register_blueprints(app: OpenAPI) -> None:
 
 def _security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", current_app.config.get("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

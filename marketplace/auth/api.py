@@ -62,6 +62,8 @@ def issue_token(body: TokenIn):
     """Exchange credentials for a bearer token (throttled like the sign-in page)."""
     session, settings = http.request_session(), http.settings()
     now = clock.now()
+    if not settings.password_login:
+        raise http.ApiError(403, "Password sign-in is turned off on this service.", kind="password_login_off")
     try:
         user = accounts.authenticate(
             session, email=body.email, password=body.password, ip=http.client_ip(), now=now,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from catalog.models import Organisation
 from marketplace import audit, i18n
 from marketplace.kernel import clock, http
-from marketplace.auth import accounts, policy, totp
+from marketplace.auth import accounts, oidc_views, policy, totp
 from marketplace.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, UserCreateForm
 from marketplace.auth.models import Role, User
 from marketplace.auth.signin import sign_in, sign_out
@@ -36,6 +36,9 @@ ROLE_LABELS = {
 def login():
     form = LoginForm()
     status = 200
+    if not http.settings().password_login:
+        # Local passwords are off: the page offers only the city's sign-in.
+        return render_template("marketplace/auth/login.html", form=form), 403 if request.method == "POST" else 200
     if form.validate_on_submit():
         session, settings = http.request_session(), http.settings()
         try:
@@ -70,11 +73,13 @@ def login():
 @login_required
 def logout():
     chosen_locale = cookie_session.get("locale")
+    was_sso = bool(cookie_session.get(oidc_views.SSO_MARK))
     sign_out(current_user.get_id())
     if chosen_locale in LOCALES:
         cookie_session["locale"] = chosen_locale  # the language outlives the sign-out
     flash(_("Du är utloggad."), "success")
-    return redirect(url_for("auth.login"))
+    # Signed in through the city's provider: end that session too, when the provider offers it.
+    return oidc_views.end_session_redirect(was_sso) or redirect(url_for("auth.login"))
 
 
 @bp.route("/konto/losenord", methods=["GET", "POST"])

@@ -71,6 +71,20 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(5, ge=1)
     db_lock_timeout_ms: int = Field(15_000, ge=50, le=600_000, description="How long a request waits for a database lock before 503")
     log_level: str = "INFO"
+    # Single sign-on with the city's OpenID provider (marketplace/auth/oidc.py); off while the issuer is unset.
+    oidc_issuer: str | None = Field(None, description="The OpenID provider's issuer URL; discovery reads "
+                                                      "<issuer>/.well-known/openid-configuration")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_email_claim: str = Field("email", description="The ID-token claim users are matched by (their e-mail)")
+    oidc_claim_map: Path | None = Field(
+        None, description="TOML file mapping a claim's values (e.g. groups) to roles and organisation")
+    oidc_jit: bool = Field(False, description="Create an unknown user at first sign-in from the claim map")
+    oidc_mfa_claim: str = Field("amr", description="amr or acr: the claim that says the provider did multi-factor")
+    oidc_mfa_values: str = Field("mfa,otp,hwk,swk,sms", description="Comma-separated values of that claim that "
+                                                                     "count as multi-factor")
+    password_login: bool = Field(True, description="false turns local passwords off (sign-in page and API)")
     # Test-only: lets the race test prove that without the programme lock it overbooks.
     unsafe_disable_capacity_lock: bool = False
 
@@ -84,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def old_field_keys(self) -> list[str]:
         return [key.strip() for key in self.field_keys_old.split(",") if key.strip()]
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def is_production(self) -> bool:
@@ -109,6 +127,10 @@ class Settings(BaseSettings):
             )
         if self.is_production and self.now is not None:
             raise ConfigurationError("INSATSTORGET_NOW freezes the clock and is not allowed in production.")
+        if not self.password_login and not self.oidc_enabled:
+            raise ConfigurationError(
+                "INSATSTORGET_PASSWORD_LOGIN=false needs single sign-on: set INSATSTORGET_OIDC_ISSUER, "
+                "INSATSTORGET_OIDC_CLIENT_ID and INSATSTORGET_OIDC_CLIENT_SECRET, or nobody can sign in.")
         decision = self.retention_decision.strip()
         if self.is_production and (not decision or decision == DEMO_RETENTION_DECISION
                                    or "ange diarienummer" in decision.lower()):

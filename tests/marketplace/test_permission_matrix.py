@@ -58,6 +58,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/logga-ut"): "login login login login login login login login",  # signed out, back to the sign-in page
     ("GET", "/logga-in/kod"): SIGNED_IN,
     ("POST", "/logga-in/kod"): SIGNED_IN,
+    # single sign-on is not configured in this world: both answer 404 (tests/marketplace/auth/test_oidc.py)
+    ("GET", "/logga-in/stadens-konto"): "404 404 404 404 404 404 404",
+    ("GET", "/logga-in/stadens-konto/klar"): "404 404 404 404 404 404 404",
     ("GET", "/konto/tvafaktor"): SIGNED_IN,
     ("POST", "/konto/tvafaktor"): SIGNED_IN,
     ("GET", "/konto/losenord"): SIGNED_IN,
