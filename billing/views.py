@@ -305,3 +305,6 @@ def billing_panels(session, actor) -> list:
 
 if billing_panels not in home.PANEL_PROVIDERS:
     home.PANEL_PROVIDERS.append(billing_panels)
+
+
+from billing import district_views as _district_views  # noqa: E402,F401  (district finance's pages, on this blueprint)

@@ -128,6 +128,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/fakturering/<period>/filer/<fmt>"): FINANCE_OR_ADMIN,
     ("POST", "/fakturering/<period>/stang"): FINANCE,
     ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
+    ("GET", "/fakturering/var-ekonomi"): "login 403 403 403 403 403 403 ok",  # district finance's own months
     # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
