@@ -30,6 +30,7 @@ from marketplace.operations.schema import init_db
 from tests.marketplace.security._world import ACTOR_KEYS, ACTORS, _sign_in, build_world, fill, fresh_booking
 
 PUBLIC = "ok ok ok ok ok ok ok ok"
+SSO_OFF = " ".join(["404"] * len(ACTOR_KEYS))  # single sign-on is not configured in the world
 SIGNED_IN = "login ok ok ok ok ok ok ok"
 API_SIGNED_IN = "401 ok ok ok ok ok ok ok"
 ADMIN = "login 403 403 403 403 403 ok 403"
@@ -59,8 +60,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/logga-in/kod"): SIGNED_IN,
     ("POST", "/logga-in/kod"): SIGNED_IN,
     # single sign-on is not configured in this world: both answer 404 (tests/marketplace/auth/test_oidc.py)
-    ("GET", "/logga-in/stadens-konto"): "404 404 404 404 404 404 404",
-    ("GET", "/logga-in/stadens-konto/klar"): "404 404 404 404 404 404 404",
+    ("GET", "/logga-in/stadens-konto"): SSO_OFF,
+    ("GET", "/logga-in/stadens-konto/klar"): SSO_OFF,
     ("GET", "/konto/tvafaktor"): SIGNED_IN,
     ("POST", "/konto/tvafaktor"): SIGNED_IN,
     ("GET", "/konto/losenord"): SIGNED_IN,
