@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +47,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "contact_name": ("kontaktperson",),
     "contact_email": ("e_post", "epost", "kontakt_e_post"),
     "contact_phone": ("telefon", "kontakt_telefon"),
+    "min_age": ("min_ålder", "min_alder"),
+    "max_age": ("max_ålder", "max_alder"),
+    "requirements": ("krav",),
+    "valid_from": ("giltig_från", "giltig_fran"),
+    "valid_to": ("giltig_till",),
+    "funding": ("finansiering",),
     "status": (),
 }
 REQUIRED_COLUMNS = ("code", "name", "category", "capacity", "price", "price_unit")
@@ -117,7 +123,7 @@ def _row_values(cells: dict[str, str], titles: dict[str, str], row: int,
         errors.append(RowError(row, titles.get(column, column), message))
 
     for name in ("code", "name", "description", "eligibility", "location", "schedule", "language_support",
-                 "contact_name", "contact_email", "contact_phone"):
+                 "contact_name", "contact_email", "contact_phone", "requirements", "funding"):
         if name in cells:
             values[name] = cells[name]
     values["category_code"] = cells.get("category", "").strip() or None
@@ -129,11 +135,18 @@ def _row_values(cells: dict[str, str], titles: dict[str, str], row: int,
             values["organisation_id"] = organisations[org_code]
         else:
             fail("organisation", f"Organisationen {org_code} finns inte.")
-    for name in ("capacity", "min_weeks", "max_weeks"):
+    for name in ("capacity", "min_weeks", "max_weeks", "min_age", "max_age"):
         try:
             values[name] = _int(cells.get(name, ""))
         except ValueError:
             fail(name, "Ange ett heltal.")
+    for name in ("valid_from", "valid_to"):
+        text = cells.get(name, "").strip()
+        if text:
+            try:
+                values[name] = date.fromisoformat(text)
+            except ValueError:
+                fail(name, "Ange datum som ÅÅÅÅ-MM-DD.")
     price = cells.get("price", "")
     if price.strip():
         try:
@@ -212,7 +225,7 @@ def import_programmes(session: Session, data: bytes, *, default_organisation_id:
             errors.append(RowError(row, titles.get("organisation", "organisation"),
                                    "Du får bara importera insatser för din egen organisation."))
         checked = rules.clean_text({k: v for k, v in values.items() if k != "status"})
-        problems = rules.field_errors(checked, creating=True) + rules.weeks_errors(values.get("min_weeks"), values.get("max_weeks"))
+        problems = rules.field_errors(checked, creating=True) + rules.range_errors(values)
         problems += programmes.reference_errors(session, checked)
         for field, message in problems:
             column = titles.get(FIELD_COLUMN.get(field, field), FIELD_COLUMN.get(field, field))
@@ -246,6 +259,7 @@ def template_csv() -> bytes:
         "AMF-SNICK-01", "Snickeriet Västberga", "AMF", "carpentry", "long_term_unemployed|young_adults",
         "Arbetsträning i snickeri: enklare möbler och reparationer.", "Från 18 år.", "Västberga allé 5",
         "Mån–fre 8.00–15.00", "8", "4 500,00", "månad", "4", "26", "ja", "Arabiska, somaliska",
-        "Per Ekström", "per.ekstrom@stockholm.se", "08-508 000 00", "publicerad",
+        "Per Ekström", "per.ekstrom@stockholm.se", "08-508 000 00", "18", "29", "Klarar att stå större delen av dagen.",
+        "2026-01-01", "2027-12-31", "ESF-projekt", "publicerad",
     ])
     return ("\ufeff" + header + "\r\n" + example + "\r\n").encode("utf-8")

@@ -8,7 +8,7 @@ adds the audit row and the capacity floor (which need bookings).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -20,6 +20,8 @@ from catalog.errors import DuplicateCode, InvalidProgramme
 from catalog.models import Category, Organisation, Programme, ProgrammeChange, ProgrammeStatus, ProgrammeTargetGroup, TargetGroup
 
 CREATE_STATUSES = (ProgrammeStatus.DRAFT.value, ProgrammeStatus.PUBLISHED.value)
+# The fields whose words a search finds (catalog/search.py builds the documents).
+SEARCHED_FIELDS = ("name", "description", "location", "language_support", "category_code", "target_groups")
 STATUS_ACTIONS = {"published": "publish", "paused": "pause", "archived": "archive", "draft": "draft"}
 
 
@@ -84,7 +86,8 @@ def _raise(errors: list[tuple[str, str]]) -> None:
 
 
 def refresh_search(session: Session, programme: Programme, codes: list[str]) -> None:
-    """Recompute the programme's search documents from its text and its labels (sv and en)."""
+    """Recompute the programme's search documents from its text, its location and language support,
+    and its labels (sv and en)."""
     labels: list[str] = []
     category = session.get(Category, programme.category_code)
     if category is not None:
@@ -92,13 +95,19 @@ def refresh_search(session: Session, programme: Programme, codes: list[str]) -> 
     if codes:
         for group in session.execute(select(TargetGroup).where(TargetGroup.code.in_(codes))).scalars():
             labels += [group.label_sv, group.label_en]
-    programme.search_name, programme.search_text = search.documents(programme.name, programme.description, labels)
+    programme.search_name, programme.search_text = search.documents(
+        programme.name, programme.description, labels, [programme.location or "", programme.language_support or ""])
 
 
 def _set_target_groups(session: Session, programme_id: int, codes: list[str]) -> None:
     session.execute(delete(ProgrammeTargetGroup).where(ProgrammeTargetGroup.programme_id == programme_id))
     for code in codes:
         session.add(ProgrammeTargetGroup(programme_id=programme_id, target_group_code=code))
+
+
+def _plain(value: Any) -> Any:
+    """A value as the change log's JSON keeps it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _record(session: Session, programme: Programme, action: str, changes: dict, *, actor_id: int | None,
@@ -127,7 +136,7 @@ def create_programme(session: Session, values: dict[str, Any], *, actor_id: int 
     values = rules.clean_text(values)
     status = values.pop("status", None) or ProgrammeStatus.DRAFT.value
     errors = rules.field_errors(values, creating=True)
-    errors += rules.weeks_errors(values.get("min_weeks"), values.get("max_weeks"))
+    errors += rules.range_errors(values)
     if status not in CREATE_STATUSES:
         errors.append(("status", "En ny insats får status utkast eller publicerad."))
     unknown = set(values) - set(rules.EDITABLE_FIELDS)
@@ -138,12 +147,13 @@ def create_programme(session: Session, values: dict[str, Any], *, actor_id: int 
     if code_taken(session, values["code"]):
         raise DuplicateCode(f"Koden {values['code']} används redan av en annan insats.", field="code")
     codes = sorted(dict.fromkeys(values.pop("target_groups", None) or []))
-    programme = Programme(**values, status=status, created_at=now, updated_at=now, updated_by_id=actor_id)
+    programme = Programme(**values, status=status, confirmed_at=now, created_at=now, updated_at=now,
+                          updated_by_id=actor_id)
     refresh_search(session, programme, codes)
     session.add(programme)
     _flush_unique(session, programme.code)
     _set_target_groups(session, programme.id, codes)
-    snapshot = {name: [None, getattr(programme, name)] for name in rules.EDITABLE_FIELDS
+    snapshot = {name: [None, _plain(getattr(programme, name))] for name in rules.EDITABLE_FIELDS
                 if name != "target_groups" and getattr(programme, name) not in (None, "")}
     snapshot["target_groups"] = [None, codes]
     snapshot["status"] = [None, status]
@@ -170,7 +180,7 @@ def update_programme(session: Session, programme: Programme, values: dict[str, A
     for name in ("code", "name", "organisation_id", "category_code", "capacity", "price_ore", "price_unit", "accessible"):
         if name in values and values[name] is None:
             errors.append((rules.PUBLIC_NAMES.get(name, name), rules.MESSAGES["required"]))
-    errors += rules.weeks_errors(values.get("min_weeks", programme.min_weeks), values.get("max_weeks", programme.max_weeks))
+    errors += rules.range_errors(values, programme)
     if not errors:
         errors += reference_errors(session, values)
     _raise(errors)
@@ -188,11 +198,11 @@ def update_programme(session: Session, programme: Programme, values: dict[str, A
     for name, value in values.items():
         old = getattr(programme, name)
         if old != value:
-            changes[name] = [old, value]
+            changes[name] = [_plain(old), _plain(value)]
             setattr(programme, name, value)
     if not changes:
         return changes
-    if {"name", "description", "category_code", "target_groups"} & set(changes):
+    if set(SEARCHED_FIELDS) & set(changes):
         refresh_search(session, programme, codes)
     _flush_unique(session, programme.code)
     _record(session, programme, "update", changes, actor_id=actor_id, now=now)
@@ -221,6 +231,27 @@ def pause_programme(session: Session, programme: Programme, *, actor_id: int | N
 
 def archive_programme(session: Session, programme: Programme, *, actor_id: int | None, now: datetime) -> dict:
     return change_status(session, programme, ProgrammeStatus.ARCHIVED.value, actor_id=actor_id, now=now)
+
+
+def confirm_programme(session: Session, programme: Programme, *, actor_id: int | None, now: datetime) -> dict:
+    """A keeper confirms the listing is current: confirmed_at becomes now (archived: InvalidTransition)."""
+    rules.check_editable(programme.status)
+    changes = {"confirmed_at": [programme.confirmed_at.isoformat() if programme.confirmed_at else None, now.isoformat()]}
+    programme.confirmed_at = now
+    programme.confirm_reminded_at = None
+    _record(session, programme, "confirm", changes, actor_id=actor_id, now=now)
+    session.flush()
+    return changes
+
+
+def confirmed_since(programme: Programme) -> datetime:
+    """When the listing was last confirmed (its creation when never)."""
+    return programme.confirmed_at or programme.created_at
+
+
+def is_stale(programme: Programme, now: datetime) -> bool:
+    """True when the last confirmation is more than CONFIRM_STALE_DAYS old ("not confirmed since …")."""
+    return (now - confirmed_since(programme)).days >= rules.CONFIRM_STALE_DAYS
 
 
 def last_change(session: Session, programme_id: int) -> ProgrammeChange | None:

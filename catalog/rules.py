@@ -7,6 +7,7 @@ both call these, so a programme is valid by the same rules whichever way it arri
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,10 @@ from catalog.models import PriceUnit, ProgrammeStatus
 MAX_CAPACITY = 10_000
 MAX_PRICE_ORE = 10_000_000_00  # 10 million SEK: far above any real place, catches typos
 MAX_WEEKS = 520
+MAX_AGE = 120
+# Upkeep: a reminder to confirm the listing after this many days, "not confirmed since" after these.
+CONFIRM_REMIND_DAYS = 180
+CONFIRM_STALE_DAYS = 270
 
 TEXT_LIMITS = {
     "code": 40,
@@ -28,11 +33,14 @@ TEXT_LIMITS = {
     "contact_name": 200,
     "contact_email": 254,
     "contact_phone": 40,
+    "funding": 300,
+    "requirements": 3000,
 }
 EDITABLE_FIELDS = (
     "code", "name", "description", "organisation_id", "category_code", "target_groups", "eligibility", "location",
     "schedule", "capacity", "price_ore", "price_unit", "min_weeks", "max_weeks", "accessible", "language_support",
-    "contact_name", "contact_email", "contact_phone",
+    "contact_name", "contact_email", "contact_phone", "valid_from", "valid_to", "funding", "min_age", "max_age",
+    "requirements",
 )
 # Internal names → the names the API and forms show (errors name the field the person sees).
 PUBLIC_NAMES = {"organisation_id": "organisation", "category_code": "category", "price_ore": "price"}
@@ -67,6 +75,10 @@ MESSAGES = {
     "target_groups": "Ange målgrupper som en lista med koder.",
     "category": "Välj en kategori.",
     "organisation": "Välj en organisation.",
+    "age": "Åldern måste vara ett heltal mellan 0 och {max}.",
+    "age_order": "Högsta ålder får inte vara lägre än lägsta ålder.",
+    "date": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "valid_order": "Giltig till får inte vara före giltig från.",
 }
 
 
@@ -130,6 +142,14 @@ def field_errors(values: dict[str, Any], *, creating: bool) -> list[tuple[str, s
         weeks = values.get(name)
         if weeks is not None and (not _is_int(weeks) or not 1 <= weeks <= MAX_WEEKS):
             errors.append((name, MESSAGES["weeks"].format(max=MAX_WEEKS)))
+    for name in ("min_age", "max_age"):
+        age = values.get(name)
+        if age is not None and (not _is_int(age) or not 0 <= age <= MAX_AGE):
+            errors.append((name, MESSAGES["age"].format(max=MAX_AGE)))
+    for name in ("valid_from", "valid_to"):
+        day = values.get(name)
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            errors.append((name, MESSAGES["date"]))
     if "accessible" in values and not isinstance(values["accessible"], bool):
         errors.append(("accessible", MESSAGES["accessible"]))
     email = values.get("contact_email")
@@ -148,6 +168,42 @@ def weeks_errors(min_weeks: int | None, max_weeks: int | None) -> list[tuple[str
     if _is_int(min_weeks) and _is_int(max_weeks) and max_weeks < min_weeks:
         return [("max_weeks", MESSAGES["weeks_order"])]
     return []
+
+
+def age_errors(min_age: int | None, max_age: int | None) -> list[tuple[str, str]]:
+    if _is_int(min_age) and _is_int(max_age) and max_age < min_age:
+        return [("max_age", MESSAGES["age_order"])]
+    return []
+
+
+def validity_errors(valid_from: date | None, valid_to: date | None) -> list[tuple[str, str]]:
+    if isinstance(valid_from, date) and isinstance(valid_to, date) and valid_to < valid_from:
+        return [("valid_to", MESSAGES["valid_order"])]
+    return []
+
+
+def range_errors(values: dict[str, Any], current: Any = None) -> list[tuple[str, str]]:
+    """Order errors of weeks, ages and validity, with the given values merged over `current`."""
+    def merged(name: str) -> Any:
+        return values[name] if name in values else getattr(current, name, None)
+
+    return (weeks_errors(merged("min_weeks"), merged("max_weeks")) + age_errors(merged("min_age"), merged("max_age"))
+            + validity_errors(merged("valid_from"), merged("valid_to")))
+
+
+def age_range_text(min_age: int | None, max_age: int | None) -> str:
+    """The range in Swedish words ("18–29 år", "från 18 år", "till och med 29 år"), "" for none."""
+    if min_age is not None and max_age is not None:
+        return f"{min_age}–{max_age} år"
+    if min_age is not None:
+        return f"från {min_age} år"
+    if max_age is not None:
+        return f"till och med {max_age} år"
+    return ""
+
+
+def age_fits(min_age: int | None, max_age: int | None, age: int) -> bool:
+    return (min_age is None or age >= min_age) and (max_age is None or age <= max_age)
 
 
 def validate_fields(values: dict[str, Any], *, creating: bool) -> None:

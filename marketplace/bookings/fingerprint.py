@@ -13,8 +13,15 @@ import hashlib
 import json
 
 
+OPTIONAL_LATER = ("participant_age",)
+
+
 def request_fingerprint(request) -> str:
     """SHA-256 (hex) of the request's fields, canonically serialised."""
     fields = dataclasses.asdict(request)
+    # Fields added later count only when given, so a key recorded before them still replays.
+    for name in OPTIONAL_LATER:
+        if fields.get(name) is None:
+            fields.pop(name, None)
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Integer, String, bindparam, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from catalog import rules
 from catalog.models import Organisation, Programme, ProgrammeStatus
 from marketplace import audit
 from marketplace.auth.models import Role, User
@@ -57,6 +58,7 @@ class PlaceRequest:
     decision_reference: str | None = None
     decision_date: date | None = None
     waitlist: bool = False
+    participant_age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,12 +178,36 @@ def validate_request(request: PlaceRequest, programme: Programme | None, *, toda
         errors.append(("end_date", "The placement is too long or too far ahead."))
     elif programme is not None and programme.max_weeks and (request.end_date - request.start_date).days + 1 > programme.max_weeks * 7:
         errors.append(("end_date", f"The programme allows at most {programme.max_weeks} weeks."))
+    if programme is not None:
+        errors += _upkeep_errors(request, programme)
     if request.decision_date is not None and request.decision_date > today:
         errors.append(("decision.date", "The decision date is in the future."))
     if request.decision_date is not None and not (request.decision_reference or "").strip():
         errors.append(("decision.reference", "Give the decision's reference with its date."))
     if errors:
         raise Invalid(errors[0][1], errors=errors, field=errors[0][0])
+
+
+def _upkeep_errors(request: PlaceRequest, programme: Programme) -> list[tuple[str, str]]:
+    """The programme's validity period and age range (catalog/rules.py) against the request."""
+    errors: list[tuple[str, str]] = []
+    if programme.valid_to is not None and request.end_date > programme.valid_to:
+        errors.append(("end_date", f"The programme runs only until {programme.valid_to.isoformat()}."))
+    if programme.valid_from is not None and request.start_date < programme.valid_from:
+        errors.append(("start_date", f"The programme starts on {programme.valid_from.isoformat()}."))
+    if request.participant_age is not None and not rules.age_fits(programme.min_age, programme.max_age,
+                                                                  request.participant_age):
+        errors.append(("participant.age", f"The programme is for participants aged {age_range(programme)}."))
+    return errors
+
+
+def age_range(programme: Programme) -> str:
+    """The programme's age range in the API's words ("18–29", "18 or older", "29 or younger")."""
+    if programme.min_age is not None and programme.max_age is not None:
+        return f"{programme.min_age}–{programme.max_age}"
+    if programme.min_age is not None:
+        return f"{programme.min_age} or older"
+    return f"{programme.max_age} or younger"
 
 
 def _of_key(column, user_id, key):
@@ -295,7 +321,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         price_ore=programme.price_ore, price_unit=programme.price_unit,
         participant_reference=request.participant_reference.strip(), participant_name=request.participant_name.strip(),
         participant_contact=(request.participant_contact or "").strip() or None,
-        participant_needs=(request.participant_needs or "").strip() or None,
+        participant_needs=(request.participant_needs or "").strip() or None, participant_age=request.participant_age,
         assignment_purpose=request.purpose.strip(), assignment_goals=request.goals.strip(),
         assignment_sub_goals=(request.sub_goals or "").strip(), assignment_tasks=request.tasks.strip(),
         assignment_participant_view=(request.participant_view or "").strip(), fia_completed=request.fia_completed,
@@ -436,6 +462,8 @@ def _check_extension_room(session: Session, booking: Booking, new_end: date, *, 
     session.refresh(programme)
     if programme.max_weeks and (new_end - booking.start_date).days + 1 > programme.max_weeks * 7:
         raise Invalid(f"The programme allows at most {programme.max_weeks} weeks.", field="end_date")
+    if programme.valid_to is not None and new_end > programme.valid_to:
+        raise Invalid(f"The programme runs only until {programme.valid_to.isoformat()}.", field="end_date")
     full_day = capacity.first_full_day(session, programme.id, programme.capacity, booking.end_date + timedelta(days=1),
                                        new_end, now=now, exclude_booking_id=booking.id)
     if full_day is not None:

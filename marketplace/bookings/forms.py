@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.bookings.models import BookingStatus, Outcome
@@ -55,6 +55,7 @@ class BookingRequestForm(_TextForm):
     participant_name = StringField(_l("Deltagarens namn"), validators=[DataRequired(_l("Ange deltagarens namn.")), Length(max=200)])
     participant_contact = StringField(_l("Kontaktuppgifter"), validators=[Optional(), Length(max=300)])
     participant_needs = TextAreaField(_l("Behov och anpassningar"), validators=[Optional(), Length(max=5000)])
+    participant_age = StringField(_l("Deltagarens ålder (år)"), validators=[Optional(), Length(max=3)])
     purpose = TextAreaField(_l("Syfte"), validators=[DataRequired(_l("Ange syftet med insatsen.")), Length(max=5000)])
     goals = TextAreaField(_l("Mål"), validators=[DataRequired(_l("Ange målen.")), Length(max=5000)])
     sub_goals = TextAreaField(_l("Delmål"), validators=[Optional(), Length(max=5000)])
@@ -65,6 +66,15 @@ class BookingRequestForm(_TextForm):
     decision_date = DateField(_l("Beslutsdatum"), validators=[Optional()])
     waitlist = BooleanField(_l("Ställ förfrågan på väntelistan om det är fullt"))
     idempotency_key = HiddenField()
+
+
+    def validate_participant_age(self, field):
+        if self.age() is None and (field.data or "").strip():
+            raise ValidationError(_l("Ange en ålder mellan 0 och 120 år."))
+
+    def age(self) -> int | None:
+        text = (self.participant_age.data or "").strip()
+        return int(text) if text.isdigit() and int(text) <= 120 else None
 
 
 class ReasonForm(_TextForm):

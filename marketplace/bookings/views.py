@@ -35,12 +35,21 @@ FORM_FIELDS = {
     "start_date": "start_date", "end_date": "end_date", "participant.reference": "participant_reference",
     "participant.name": "participant_name", "assignment.purpose": "purpose", "assignment.goals": "goals",
     "assignment.tasks": "tasks", "decision.date": "decision_date", "decision.reference": "decision_reference",
-    "reason": "reason", "outcome": "outcome",
+    "reason": "reason", "outcome": "outcome", "participant.age": "participant_age",
 }
 STATUS_BADGES = {
     "requested": "badge-warning", "waitlisted": "badge-muted", "approved": "badge-success", "active": "badge-success",
     "ended": "badge", "rejected": "badge-danger", "cancelled": "badge-muted", "expired": "badge-muted",
 }
+
+
+def _age_message(programme) -> str:
+    """The refusal of a participant outside the programme's age range, naming the range."""
+    if programme.min_age is not None and programme.max_age is not None:
+        return _("Insatsen är för deltagare som är %(min)s–%(max)s år.", min=programme.min_age, max=programme.max_age)
+    if programme.min_age is not None:
+        return _("Insatsen är för deltagare som är minst %(min)s år.", min=programme.min_age)
+    return _("Insatsen är för deltagare som är högst %(max)s år.", max=programme.max_age)
 
 
 def _message(error: DomainError, field: str | None = None) -> str:
@@ -68,7 +77,11 @@ def _message(error: DomainError, field: str | None = None) -> str:
             return _("Slutdatum ligger efter planerat slut. Begär en förlängning i stället.")
         if "must be after" in text:
             return _("Det nya slutdatumet måste ligga efter nuvarande slutdatum.")
+        if "runs only until" in text:
+            return _("Insatsen pågår bara till och med %(day)s.", day=text.split("until ")[1].rstrip("."))
         return _("Placeringen blir för lång eller ligger för långt fram.")
+    if error.code == "invalid" and field == "start_date" and "starts on" in error.message:
+        return _("Insatsen börjar %(day)s.", day=error.message.split("starts on ")[1].rstrip("."))
     if error.code == "invalid":
         return by_field.get(field or error.field, _("Kontrollera uppgiften."))
     by_code = {
@@ -136,7 +149,7 @@ def new(programme_id: int):
             purpose=form.purpose.data, goals=form.goals.data, sub_goals=form.sub_goals.data or "", tasks=form.tasks.data,
             participant_view=form.participant_view.data or "", fia_completed=form.fia_completed.data,
             decision_reference=form.decision_reference.data, decision_date=form.decision_date.data,
-            waitlist=form.waitlist.data,
+            waitlist=form.waitlist.data, participant_age=form.age(),
         )
         try:
             with transaction(session, write_lock=True):
@@ -146,7 +159,7 @@ def new(programme_id: int):
         except Invalid as error:
             for field, _text in error.errors or [(error.field, error.message)]:
                 target = getattr(form, FORM_FIELDS.get(field or "", ""), None)
-                message = _message(error, field)
+                message = _age_message(programme) if field == "participant.age" else _message(error, field)
                 (target.errors.append(message) if target is not None else form.form_errors.append(message))
             status = 422
         except DomainError as error:

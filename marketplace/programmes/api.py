@@ -94,6 +94,7 @@ def search_programmes(query: ProgrammeQuery):
         q=query.q or "", category=query.category, target_groups=tuple(query.target_group),
         organisation=query.organisation, accessible=query.accessible or None,
         max_price_ore=None if query.max_price is None else _ore(query.max_price, "max_price"),
+        participant_age=query.participant_age, stale_before=service.stale_before(clock.now()),
     )
     items, total = service.search_documents(http.request_session(), filters, offset=(query.page - 1) * query.per_page,
                                             limit=query.per_page, available=available, today=clock.today(), now=clock.now())
@@ -124,7 +125,8 @@ def _values(body, fields: set[str], session) -> dict:
     """The use case's values from an API body (only the fields that were sent)."""
     values = {}
     simple = ("code", "name", "description", "eligibility", "location", "schedule", "capacity", "min_weeks",
-              "max_weeks", "accessible", "language_support", "target_groups", "status")
+              "max_weeks", "accessible", "language_support", "target_groups", "status", "valid_from", "valid_to",
+              "funding", "min_age", "max_age", "requirements")
     for name in simple:
         if name in fields:
             values[name] = getattr(body, name)
@@ -174,6 +176,20 @@ def update_programme(path: ProgrammePath, body: ProgrammePatch):
     values = _values(body, body.model_fields_set, session)
     with transaction(session, write_lock=True):
         service.update(session, programme, values, actor=actor, today=clock.today(), now=clock.now(), ip=http.client_ip())
+    return _document(session, programme)
+
+
+@api.post("/programmes/<int:programme_id>/confirm",
+          responses={200: ProgrammeOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem}, security=SECURITY)
+def confirm_programme(path: ProgrammePath):
+    """Confirm the listing is current: confirmed_at becomes now (coordinator of the provider, or admin)."""
+    actor = http.require_api_actor()
+    session = http.request_session()
+    programme = _visible_or_404(session, actor, path.programme_id)
+    if not policy.can_edit_programme(actor, programme.organisation_id):
+        raise Forbidden("Only a coordinator of the providing organisation (or an admin) may confirm it.")
+    with transaction(session, write_lock=True):
+        service.confirm(session, programme, actor=actor, now=clock.now(), ip=http.client_ip())
     return _document(session, programme)
 
 

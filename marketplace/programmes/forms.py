@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -9,7 +11,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
+from catalog.rules import MAX_AGE, MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
 from marketplace.auth.forms import MultiCheckboxField
 
 UNIT_LABELS = {"month": _l("per månad"), "day": _l("per dag"), "placement": _l("per placering")}
@@ -22,6 +24,16 @@ def _whole_number(field, low: int, high: int, message) -> int | None:
     if not text.isdigit() or not low <= int(text) <= high:
         raise ValidationError(message)
     return int(text)
+
+
+def _iso_date(field) -> date | None:
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(_l("Ange datum som ÅÅÅÅ-MM-DD."))
 
 
 class ProgrammeForm(FlaskForm):
@@ -44,6 +56,12 @@ class ProgrammeForm(FlaskForm):
     contact_name = StringField(_l("Kontaktperson"), validators=[Length(max=TEXT_LIMITS["contact_name"], message=_l("Högst %(max)d tecken."))])
     contact_email = EmailField(_l("Kontaktpersonens e-post"), validators=[Optional(), Email(_l("Ange en giltig e-postadress.")), Length(max=TEXT_LIMITS["contact_email"])])
     contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[Length(max=TEXT_LIMITS["contact_phone"], message=_l("Högst %(max)d tecken."))])
+    min_age = StringField(_l("Lägsta ålder (år)"), validators=[Optional()])
+    max_age = StringField(_l("Högsta ålder (år)"), validators=[Optional()])
+    requirements = TextAreaField(_l("Krav på deltagaren"), validators=[Length(max=TEXT_LIMITS["requirements"], message=_l("Högst %(max)d tecken."))])
+    valid_from = StringField(_l("Giltig från"), validators=[Optional()])
+    valid_to = StringField(_l("Giltig till"), validators=[Optional()])
+    funding = StringField(_l("Finansiering"), validators=[Length(max=TEXT_LIMITS["funding"], message=_l("Högst %(max)d tecken."))])
     publish = BooleanField(_l("Publicera direkt så att handläggare hittar insatsen"), default=True)
 
     def validate_capacity(self, field):
@@ -61,6 +79,18 @@ class ProgrammeForm(FlaskForm):
     def validate_max_weeks(self, field):
         _whole_number(field, 1, MAX_WEEKS, _l("Ange ett heltal mellan 1 och %(max)s.", max=MAX_WEEKS))
 
+    def validate_valid_from(self, field):
+        _iso_date(field)
+
+    def validate_valid_to(self, field):
+        _iso_date(field)
+
+    def validate_min_age(self, field):
+        _whole_number(field, 0, MAX_AGE, _l("Ange ett heltal mellan 0 och %(max)s.", max=MAX_AGE))
+
+    def validate_max_age(self, field):
+        _whole_number(field, 0, MAX_AGE, _l("Ange ett heltal mellan 0 och %(max)s.", max=MAX_AGE))
+
     def values(self) -> dict:
         """The use case's values (organisation is resolved by the view)."""
         def number(field):
@@ -77,12 +107,19 @@ class ProgrammeForm(FlaskForm):
             "accessible": bool(self.accessible.data), "language_support": self.language_support.data or "",
             "contact_name": self.contact_name.data or "", "contact_email": self.contact_email.data or "",
             "contact_phone": self.contact_phone.data or "",
+            "min_age": number(self.min_age), "max_age": number(self.max_age),
+            "requirements": self.requirements.data or "", "valid_from": _iso_date(self.valid_from),
+            "valid_to": _iso_date(self.valid_to), "funding": self.funding.data or "",
         }
 
 
 class StatusForm(FlaskForm):
     target = SelectField(choices=[SelectChoice("published"), SelectChoice("paused"), SelectChoice("archived")],
                          validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """The one-click confirmation that a listing is current (CSRF only)."""
 
 
 class ImportForm(FlaskForm):

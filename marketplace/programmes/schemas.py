@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog.rules import MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
+from catalog.rules import MAX_AGE, MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
 from marketplace.kernel.api_models import QueryModel
 
 Unit = Literal["month", "day", "placement"]
@@ -60,6 +60,15 @@ class ProgrammeOut(BaseModel):
     eligibility: str
     language_support: str
     updated_at: datetime
+    confirmed_at: datetime = Field(description="When a coordinator last confirmed the listing is current")
+    not_confirmed_since: datetime | None = Field(
+        description="Set (to confirmed_at) when the last confirmation is 270 days old or more; such programmes rank last")
+    valid_from: date | None
+    valid_to: date | None
+    funding: str
+    min_age: int | None
+    max_age: int | None
+    requirements: str
 
 
 class ProgrammeList(BaseModel):
@@ -141,6 +150,12 @@ class ProgrammeIn(BaseModel):
     language_support: str = _text("language_support")
     contact: ContactIn = Field(default_factory=ContactIn)
     status: Literal["draft", "published"] = "draft"
+    valid_from: date | None = None
+    valid_to: date | None = None
+    funding: str = _text("funding")
+    min_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    max_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    requirements: str = _text("requirements")
 
 
 class ProgrammePatch(BaseModel):
@@ -163,6 +178,12 @@ class ProgrammePatch(BaseModel):
     language_support: str | None = Field(default=None, max_length=TEXT_LIMITS["language_support"])
     contact: ContactIn | None = None
     status: Status | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    funding: str | None = Field(default=None, max_length=TEXT_LIMITS["funding"])
+    min_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    max_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    requirements: str | None = Field(default=None, max_length=TEXT_LIMITS["requirements"])
 
 
 class ProgrammePath(BaseModel):
@@ -178,6 +199,7 @@ class ProgrammeQuery(QueryModel):
     available_to: date | None = None
     accessible: bool | None = None
     max_price: Decimal | None = Field(default=None, ge=0, max_digits=11, decimal_places=2, description="SEK")
+    participant_age: int | None = Field(default=None, ge=0, le=MAX_AGE, description="Only programmes open to this age")
     page: int = Field(default=1, ge=1, le=100_000)  # bounded: a huge page would overflow OFFSET (500)
     per_page: int = Field(default=20, ge=1, le=100)
 

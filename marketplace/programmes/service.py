@@ -8,7 +8,7 @@ decided under the programme lock) and asks the policy before calling.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog import programmes as catalogue
 from catalog.errors import CatalogError
+from catalog.rules import CONFIRM_STALE_DAYS
 from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
 from catalog.search import ProgrammeFilters, bound_values, count_query, is_narrow, page_query, search_shape
 from marketplace import audit
@@ -109,8 +110,21 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
             "eligibility": programme.eligibility,
             "language_support": programme.language_support,
             "updated_at": programme.updated_at,
+            "confirmed_at": catalogue.confirmed_since(programme),
+            "not_confirmed_since": catalogue.confirmed_since(programme) if catalogue.is_stale(programme, now) else None,
+            "valid_from": programme.valid_from,
+            "valid_to": programme.valid_to,
+            "funding": programme.funding,
+            "min_age": programme.min_age,
+            "max_age": programme.max_age,
+            "requirements": programme.requirements,
         })
     return documents
+
+
+def stale_before(now: datetime) -> datetime:
+    """Programmes confirmed before this are "not confirmed since …" and rank after the others."""
+    return now - timedelta(days=CONFIRM_STALE_DAYS)
 
 
 # Search statements by shape (which filters, which availability form, documents or not).
@@ -242,6 +256,16 @@ def change_status(session: Session, programme: Programme, target: str, *, actor:
     audit.record(session, actor=actor, action=f"programme.{catalogue.STATUS_ACTIONS.get(target, target)}", object_type="programme", object_id=programme.id,
                  now=now, ip=ip, details={"from": changes["status"][0], "to": target})
     return changes
+
+
+def confirm(session: Session, programme: Programme, *, actor: Actor, now: datetime, ip: str | None = None) -> None:
+    """The keeper confirms the listing is current (confirmed_at = now), with an audit row."""
+    try:
+        catalogue.confirm_programme(session, programme, actor_id=actor.user_id, now=now)
+    except CatalogError as error:
+        raise to_domain_error(error) from error
+    audit.record(session, actor=actor, action="programme.confirm", object_type="programme", object_id=programme.id,
+                 now=now, ip=ip, details={})
 
 
 def record_import(session: Session, created: Sequence[Programme], *, actor: Actor, now: datetime,

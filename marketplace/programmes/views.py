@@ -16,7 +16,7 @@ from catalog import importer
 from catalog import programmes as catalogue
 from catalog.errors import CatalogError, ImportRejected
 from catalog.models import Organisation, Programme, ProgrammeStatus
-from catalog.rules import parse_price_ore
+from catalog.rules import MAX_AGE, parse_price_ore
 from catalog.search import ProgrammeFilters
 from marketplace.kernel import clock, http
 from marketplace.auth import policy
@@ -25,7 +25,7 @@ from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import DomainError
 from marketplace.i18n import current_locale
 from marketplace.programmes import service
-from marketplace.programmes.forms import UNIT_LABELS, ImportForm, ProgrammeForm, StatusForm
+from marketplace.programmes.forms import UNIT_LABELS, ConfirmForm, ImportForm, ProgrammeForm, StatusForm
 
 bp = Blueprint("programmes", __name__)
 
@@ -76,6 +76,7 @@ def _search_args() -> tuple[dict, dict[str, str]]:
         "max_price": args.get("max_price", "").strip(),
         "available_from": args.get("available_from", "").strip(),
         "available_to": args.get("available_to", "").strip(),
+        "participant_age": args.get("participant_age", "").strip(),
     }
     errors: dict[str, str] = {}
     if values["max_price"]:
@@ -83,6 +84,11 @@ def _search_args() -> tuple[dict, dict[str, str]]:
             values["max_price_ore"] = parse_price_ore(values["max_price"])
         except ValueError:
             errors["max_price"] = _("Ange högsta pris som ett belopp i kronor, till exempel 5 000.")
+    if values["participant_age"]:
+        if values["participant_age"].isdigit() and int(values["participant_age"]) <= MAX_AGE:
+            values["participant_age_number"] = int(values["participant_age"])
+        else:
+            errors["participant_age"] = _("Ange deltagarens ålder som ett heltal mellan 0 och %(max)s.", max=MAX_AGE)
     for name in ("available_from", "available_to"):
         if values[name]:
             try:
@@ -115,12 +121,14 @@ def search():
         filters = ProgrammeFilters(
             q=values["q"], category=values["category"] or None, target_groups=tuple(values["target_group"]),
             organisation=values["organisation"] or None, accessible=values["accessible"] or None,
-            max_price_ore=values.get("max_price_ore"),
+            max_price_ore=values.get("max_price_ore"), participant_age=values.get("participant_age_number"),
+            stale_before=service.stale_before(clock.now()),
         )
         cards, total = service.search_documents(session, filters, offset=page.offset, limit=page.per_page,
                                                 available=values.get("available"), today=clock.today(), now=clock.now())
     link_args = {k: v for k, v in values.items() if k in (
-        "q", "category", "target_group", "organisation", "max_price", "available_from", "available_to") and v}
+        "q", "category", "target_group", "organisation", "max_price", "available_from", "available_to",
+        "participant_age") and v}
     if values["accessible"]:
         link_args["accessible"] = "1"
     return render_template(
@@ -148,7 +156,8 @@ def detail(programme_id: int):
                          and policy.can_see_occupancy(actor, programme.organisation_id))
     return render_template(
         "marketplace/programmes/detail.html", programme=programme, p=document, last_change=change, changed_by=changed_by,
-        can_edit=can_edit, can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
+        can_edit=can_edit, can_confirm=can_edit and programme.status != ProgrammeStatus.ARCHIVED,
+        can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
         history=catalogue.list_changes(session, programme.id, limit=10) if can_edit else [],
         status_form=StatusForm(), **_labels(session),
     )
@@ -294,7 +303,7 @@ def _fill(form: ProgrammeForm, session, programme: Programme) -> None:
     organisation = session.get(Organisation, programme.organisation_id)
     form.organisation.data = organisation.code
     for name in ("code", "name", "description", "eligibility", "location", "schedule", "language_support",
-                 "contact_name", "contact_email", "contact_phone"):
+                 "contact_name", "contact_email", "contact_phone", "requirements", "funding"):
         getattr(form, name).data = getattr(programme, name)
     form.category.data = programme.category_code
     form.target_groups.data = catalogue.target_group_codes(session, [programme.id])[programme.id]
@@ -305,6 +314,10 @@ def _fill(form: ProgrammeForm, session, programme: Programme) -> None:
     form.min_weeks.data = "" if programme.min_weeks is None else str(programme.min_weeks)
     form.max_weeks.data = "" if programme.max_weeks is None else str(programme.max_weeks)
     form.accessible.data = programme.accessible
+    form.valid_from.data = programme.valid_from.isoformat() if programme.valid_from else ""
+    form.valid_to.data = programme.valid_to.isoformat() if programme.valid_to else ""
+    form.min_age.data = "" if programme.min_age is None else str(programme.min_age)
+    form.max_age.data = "" if programme.max_age is None else str(programme.max_age)
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -330,6 +343,24 @@ def change_status(programme_id: int):
                     "archived": _("Insatsen är arkiverad.")}
         flash(messages[form.target.data], "success")
     return redirect(http.safe_next(request.form.get("next"), default=url_for(".detail", programme_id=programme.id)))
+
+
+@bp.post("/vara-insatser/<int:programme_id>/bekrafta")
+@login_required
+def confirm(programme_id: int):
+    actor = _actor()
+    programme = _own_or_abort(actor, programme_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = http.request_session()
+    try:
+        with transaction(session, write_lock=True):
+            service.confirm(session, programme, actor=actor, now=clock.now(), ip=http.client_ip())
+    except DomainError as error:
+        flash(_("Det gick inte: %(reason)s", reason=error.message), "error")
+    else:
+        flash(_("Tack! Insatsen är bekräftad som aktuell."), "success")
+    return redirect(url_for(".detail", programme_id=programme.id))
 
 
 # --- CSV import -----------------------------------------------------------------------------

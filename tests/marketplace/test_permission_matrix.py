@@ -101,6 +101,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/status"): PROGRAMME_KEEPER,
+    ("POST", "/vara-insatser/<int:programme_id>/bekrafta"): PROGRAMME_KEEPER,
     # booking pages
     ("GET", "/placeringar"): "login ok ok ok ok 403 403 403",
     ("GET", "/forfragningar"): "login 403 403 ok ok 403 403 403",
@@ -160,6 +161,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/bookings/<int:id>/extension/reject"): API_BOOKING_PROVIDER,
     ("GET", "/api/v1/statistics"): API_SIGNED_IN,
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
+    ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
