@@ -97,3 +97,6 @@ def statement_out(result: statements.Statement) -> dict:
         "sales": {"total": money.money(result.sales_total_ore), "lines": [line_out(l) for l in result.sales]},
         "net": money.money(result.net_ore),
     }
+
+
+from billing import forecast_api as _forecast_api  # noqa: E402,F401  (the forecast's page and endpoint)

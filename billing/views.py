@@ -308,3 +308,6 @@ if billing_panels not in home.PANEL_PROVIDERS:
 
 
 from billing import district_views as _district_views  # noqa: E402,F401  (district finance's pages, on this blueprint)
+
+
+from billing import forecast_api as _forecast_api  # noqa: E402,F401  (the forecast's page and endpoint)

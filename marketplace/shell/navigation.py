@@ -27,6 +27,7 @@ NAV = (
     NavEntry(_l("Uppföljningar"), "followups.index", lambda actor: actor.has("staff") or actor.has("coordinator")),
     NavEntry(_l("Fakturering"), "billing.index", policy.can_see_billing),
     NavEntry(_l("Vår ekonomi"), "billing.district", policy.is_district_finance),
+    NavEntry(_l("Prognos"), "billing.forecast_page", policy.can_see_forecasts),
     NavEntry(_l("Statistik"), "stats.index", policy.can_see_statistics),
     NavEntry(_l("Användare"), "auth.users", policy.can_manage_users),
     NavEntry(_l("Administration"), "admin.index", lambda actor: actor.is_admin),

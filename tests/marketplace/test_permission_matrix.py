@@ -131,6 +131,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/fakturering/<period>/stang"): FINANCE,
     ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
     ("GET", "/fakturering/var-ekonomi"): "login 403 403 403 403 403 403 ok",  # district finance's own months
+    # the forecast of one's own organisation (city finance and admin: any)
+    ("GET", "/fakturering/prognos"): "login 403 403 ok ok ok ok ok",
     # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
@@ -165,6 +167,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
+    ("GET", "/api/v1/billing/forecast"): "401 403 403 ok ok ok ok ok",
 }
 
 _codes = itertools.count(1)
