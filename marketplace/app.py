@@ -139,6 +139,7 @@ PAGE_BLUEPRINTS = (
     "marketplace.followups.views:bp",
     "marketplace.programmes.views:bp",
     "marketplace.bookings.views:bp",
+    "marketplace.meetings.views:bp",
     "marketplace.stats.views:bp",
     "billing.views:bp",
 )
@@ -148,6 +149,7 @@ API_BLUEPRINTS = (
     "billing.api:api",
     "marketplace.programmes.api:api",
     "marketplace.bookings.api:api",
+    "marketplace.meetings.api:api",
 )
 
 

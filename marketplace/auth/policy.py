@@ -114,6 +114,21 @@ def can_decide_extension(actor: Actor, provider_organisation_id: int) -> bool:
     return is_provider_coordinator(actor, provider_organisation_id)
 
 
+def can_forward_booking(actor: Actor, buyer_organisation_id: int) -> bool:
+    """The buyer's staff send a refused request on to another programme."""
+    return is_buyer_staff(actor, buyer_organisation_id)
+
+
+def can_plan_meeting(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """Both sides plan and cancel meetings (start, follow-up, end) of a placement they see."""
+    return can_see_participant(actor, buyer_organisation_id, provider_organisation_id)
+
+
+def can_write_summary(actor: Actor, provider_organisation_id: int) -> bool:
+    """The provider's coordinators write the summary (avslutsrapport) of an ended placement."""
+    return is_provider_coordinator(actor, provider_organisation_id)
+
+
 def can_see_occupancy(actor: Actor, provider_organisation_id: int) -> bool:
     """The occupancy calendar (booking refs per place) is for the provider's coordinators."""
     return is_provider_coordinator(actor, provider_organisation_id)
@@ -143,16 +158,6 @@ def can_see_statements(actor: Actor) -> bool:
 def can_see_statement(actor: Actor, organisation_id: int) -> bool:
     """City finance and admin see every organisation's statement; district finance only its own (else 404)."""
     return can_see_billing(actor) or (is_district_finance(actor) and actor.organisation_id == organisation_id)
-
-
-def can_see_forecasts(actor: Actor) -> bool:
-    """The forecast: city finance and admin, district finance and coordinators (which one: can_see_forecast)."""
-    return can_see_billing(actor) or is_district_finance(actor) or actor.has(Role.COORDINATOR)
-
-
-def can_see_forecast(actor: Actor, organisation_id: int) -> bool:
-    """City finance and admin any organisation's; district finance and coordinators their own (else 404)."""
-    return can_see_billing(actor) or (can_see_forecasts(actor) and actor.organisation_id == organisation_id)
 
 
 def can_correct_booking_price(actor: Actor) -> bool:

@@ -13,10 +13,11 @@ from catalog.models import Organisation, Programme
 from marketplace.kernel import clock, http
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
-from marketplace.bookings import flow, queries
+from marketplace.bookings import flow, forwarding, queries
 from marketplace.bookings.models import Booking
 from marketplace.bookings.schemas import (
-    BookingIn, BookingList, BookingOut, BookingPath, BookingQuery, EndIn, ExtensionIn, ReasonIn, money_amount,
+    BookingDetailOut, BookingIn, BookingList, BookingOut, BookingPath, BookingQuery, EndIn, ExtensionIn, ForwardIn, ReasonIn,
+    money_amount,
 )
 from marketplace.kernel.db import transaction
 from marketplace.kernel.problems import Problem
@@ -83,7 +84,7 @@ def _respond(session, booking: Booking, actor: Actor, status: int = 200, headers
     return booking_document(session, booking, actor), status, headers or {}
 
 
-@api.post("/bookings", responses={201: BookingOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem}, security=SECURITY)
+@api.post("/bookings", responses={201: BookingDetailOut, 401: Problem, 403: Problem, 409: Problem, 422: Problem}, security=SECURITY)
 def create_booking(body: BookingIn):
     """Request a place (staff; the buyer is the caller's organisation). Optional header Idempotency-Key."""
     actor = http.require_api_actor()
@@ -102,24 +103,51 @@ def create_booking(body: BookingIn):
         decision_reference=body.decision.reference if body.decision else None,
         decision_date=body.decision.date if body.decision else None, waitlist=body.waitlist,
     )
-        participant_age=body.participant_age,
     session, settings = http.request_session(), http.settings()
     try:
         with transaction(session, write_lock=True):
             placed = flow.request_place(session, place, actor=actor, now=clock.now(), today=clock.today(),
                                         hold_days=settings.hold_days, idempotency_key=key and key.strip())
+            warnings = forwarding.warnings_for(session, placed.booking)  # read with the request, not after it
     except IntegrityError:
         # A concurrent retry with the same key won the unique (user, key) row: answer with its
         # booking if it was this request (else 422 idempotency_key_reused).
         placed = flow.replay_key(session, place, actor.user_id, key.strip()) if key else None
         if placed is None:
             raise
+        warnings = forwarding.warnings_for(session, placed.booking)
+    return _created(session, placed, actor, warnings)
+
+
+def _created(session, placed: flow.Placed, actor: Actor, warnings: list[str]):
+    """201 with the new booking (or the replayed one) and its warnings."""
     booking = placed.booking
     if placed.created:
         context = queries.created_context(session, booking, placed.programme, placed.provider, placed.buyer,
                                           placed.event, actor)
-        return booking_document(session, booking, actor, context), 201
-    return _respond(session, booking, actor, 201, {"Idempotent-Replayed": "true"})
+        body, status, headers = booking_document(session, booking, actor, context), 201, {}
+    else:
+        body, status, headers = _respond(session, booking, actor, 201, {"Idempotent-Replayed": "true"})
+    body["warnings"] = warnings
+    return body, status, headers
+
+
+def _with_links(session, booking: Booking, actor: Actor, body: dict) -> dict:
+    """The participant's other bookings and the forward links, as far as the caller may see them."""
+    others = forwarding.related_bookings(session, booking)
+    source, targets = forwarding.forward_links(session, booking)
+    shown = [*others, *([source] if source else []), *targets]
+    programmes = queries.programmes_by_id(session, {b.programme_id for b in shown})
+
+    def visible(other: Booking) -> bool:
+        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id)
+
+    body["related"] = [{"id": b.id, "ref": b.ref, "programme_name": programmes[b.programme_id].name, "status": b.status,
+                        "start_date": b.start_date.isoformat(), "end_date": b.end_date.isoformat()}
+                       for b in others if visible(b)]
+    body["forwarded_from"] = {"id": source.id, "ref": source.ref} if source is not None and visible(source) else None
+    body["forwarded_to"] = [{"id": b.id, "ref": b.ref} for b in targets if visible(b)]
+    return body
 
 
 @api.get("/bookings", responses={200: BookingList, 401: Problem, 422: Problem}, security=SECURITY)
@@ -137,11 +165,14 @@ def list_bookings(query: BookingQuery):
             "page": query.page, "per_page": query.per_page}
 
 
-@api.get("/bookings/<int:id>", responses={200: BookingOut, 401: Problem, 404: Problem}, security=SECURITY)
+@api.get("/bookings/<int:id>", responses={200: BookingDetailOut, 401: Problem, 404: Problem}, security=SECURITY)
 def get_booking(path: BookingPath):
+    """One booking, with the participant's other bookings at the buyer (related) and forward links."""
     actor = http.require_api_actor()
     session = http.request_session()
-    return _respond(session, _visible(session, actor, path.id), actor)
+    booking = _visible(session, actor, path.id)
+    body, status, headers = _respond(session, booking, actor)
+    return _with_links(session, booking, actor, body), status, headers
 
 
 def _act(booking_id: int, allowed, use_case, **kwargs):
@@ -212,3 +243,39 @@ def approve_extension(path: BookingPath):
 def reject_extension(path: BookingPath, body: ReasonIn):
     """Reject the waiting extension with a reason (coordinator of the provider)."""
     return _act(path.id, lambda a, b, p: policy.can_decide_extension(a, p), flow.reject_extension, reason=body.reason)
+
+
+@api.post("/bookings/<int:id>/forward",
+          responses={201: BookingDetailOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+          security=SECURITY)
+def forward(path: BookingPath, body: ForwardIn):
+    """Send a rejected, expired or cancelled request on to another programme or dates (staff of the buyer).
+
+    The new request carries the participant and the assignment over and follows POST /bookings's
+    rules, Idempotency-Key included; the two bookings link to each other."""
+    actor = http.require_api_actor()
+    session = http.request_session()
+    booking = _visible(session, actor, path.id)
+    if not policy.can_forward_booking(actor, booking.buyer_organisation_id):
+        raise http.ApiError(403, "Only the buyer's staff forward a request.")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key.strip()) <= 200 and "\x00" not in key):
+        raise http.ApiError(422, "Idempotency-Key must be 1–200 characters.", kind="validation",
+                            errors=[("Idempotency-Key", "1–200 characters")])
+    key = key and key.strip()
+    try:
+        with transaction(session, write_lock=True):
+            placed = forwarding.forward_booking(
+                session, booking, programme_id=body.programme_id, start_date=body.start_date, end_date=body.end_date,
+                actor=actor, now=clock.now(), today=clock.today(), hold_days=http.settings().hold_days,
+                idempotency_key=key)
+            warnings = forwarding.warnings_for(session, placed.booking)
+    except IntegrityError:
+        place = forwarding.forwarded_request(booking, programme_id=body.programme_id, start_date=body.start_date,
+                                             end_date=body.end_date)
+        placed = flow.replay_key(session, place, actor.user_id, key) if key else None
+        if placed is None:
+            raise
+        warnings = forwarding.warnings_for(session, placed.booking)
+    answer, status, headers = _created(session, placed, actor, warnings)
+    return _with_links(session, placed.booking, actor, answer), status, headers

@@ -68,6 +68,12 @@ def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["From"], email["To"], email["Subject"] = sender, message.recipient, message.subject
     email["Message-ID"] = f"<outbox-{message.id}@insatstorget>"  # the same id on a retry
     email.set_content(message.body)
+    if message.attachment is not None:
+        maintype, _, rest = (message.attachment_content_type or "text/plain").partition("/")
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        extra = dict(param.split("=", 1) for param in params if "=" in param)
+        email.add_attachment(message.attachment, subtype=subtype or "plain", filename=message.attachment_filename,
+                             params=extra)
     return email
 
 

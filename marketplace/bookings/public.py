@@ -12,12 +12,16 @@ from marketplace.bookings.billable import (
     bookings_changed_since,
     get_booking_record,
 )
-from marketplace.bookings.flow import record_participant_read
+from marketplace.bookings.flow import _coordinators as coordinators_of
+from marketplace.bookings.flow import _requester as requester_of
+from marketplace.bookings.flow import booking_link, record_participant_read
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
+from marketplace.bookings.queries import get_visible_booking, provider_id
 from marketplace.bookings.signals import booking_status_changed
 
 __all__ = [
     "BILLABLE_STATUSES", "BillableBooking", "Booking", "BookingEvent", "BookingStatus",
     "billable_bookings", "booking_status_changed", "bookings_by_ids", "bookings_changed_since",
-    "capacity", "get_booking_record", "record_participant_read",
+    "booking_link", "capacity", "coordinators_of", "get_booking_record", "get_visible_booking", "provider_id",
+    "record_participant_read", "requester_of",
 ]

@@ -58,8 +58,6 @@ class BookingIn(BaseModel):
     fia_completed: bool = False
     decision: DecisionIn | None = None
     waitlist: bool = False
-    participant_age: int | None = Field(default=None, ge=0, le=120,
-                                        description="The participant's age; refused (422) outside the programme's range")
 
 
 class ReasonIn(BaseModel):
@@ -160,6 +158,38 @@ class BookingOut(BaseModel):
     price: PriceOut
     extension: ExtensionOut | None = Field(description="An extension waiting for the provider's decision")
     events: list[EventOut]
+
+
+class RelatedBookingOut(BaseModel):
+    id: int
+    ref: str
+    programme_name: str
+    status: BookingStatus
+    start_date: date
+    end_date: date
+
+
+class BookingLinkOut(BaseModel):
+    id: int
+    ref: str
+
+
+class BookingDetailOut(BookingOut):
+    """One booking as its own document: with the participant's other placements and forward links."""
+
+    related: list[RelatedBookingOut] | None = Field(
+        default=None, description="The buyer's other bookings with the same participant reference that the caller may see")
+    forwarded_from: BookingLinkOut | None = Field(default=None, description="The refused request this one was forwarded from")
+    forwarded_to: list[BookingLinkOut] | None = Field(default=None, description="The new requests this one was forwarded as")
+    warnings: list[Literal["participant_has_open_placement"]] | None = Field(
+        default=None, description="On 201: the participant already has a requested, approved or active placement")
+
+
+class ForwardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    programme_id: int = Field(ge=1, le=2**31 - 1)
+    start_date: date
+    end_date: date
 
 
 class BookingList(BaseModel):

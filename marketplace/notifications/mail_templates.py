@@ -26,23 +26,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "extension_rejected": ("Förlängning avslagen: {ref}", "Förlängningen av {ref} avslogs. Skälet står i Insatstorget."),
     "hold_expired": ("Utgången förfrågan: {ref}", "Förfrågan {ref} gick ut utan beslut."),
     "place_offered": ("Plats ledig: {ref}", "En plats blev ledig: {ref} håller nu platsen."),
+    "meeting_planned": ("Möte inbokat: {ref}", "Ett möte om {ref} är inbokat. Inbjudan ligger som bilaga."),
+    "meeting_cancelled": ("Möte inställt: {ref}", "Ett möte om {ref} är inställt. Avbokningen ligger som bilaga."),
+    "summary_written": ("Avslutsrapport: {ref}", "Anordnaren har skrivit avslutsrapporten för {ref}."),
     "followup_overdue": ("Försenad uppföljning: {ref}",
                          "En uppföljning av placering {ref} är försenad. Registrera den under Uppföljningar."),
 }
-
-
-@dataclass(frozen=True)
-class Mail:
-    subject: str
-    body: str
-
-# Mails about a programme (to its coordinators): fixed text around the programme's number only.
-PROGRAMME_TEMPLATES: dict[str, tuple[str, str]] = {
-    "programme_confirm_reminder": ("Bekräfta insats nr {number}",
-                                   "Insats nr {number} har inte bekräftats som aktuell på 180 dagar. "
-                                   "Kontrollera uppgifterna och klicka på Bekräfta på insatsens sida."),
-}
-PROGRAMME_SIGN_IN = "Logga in på Insatstorget och öppna Våra insatser för att se insatsen."
 
 
 @dataclass(frozen=True)
@@ -54,6 +43,12 @@ class Attachment:
     text: str
 
 
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    body: str
+    attachment: Attachment | None = None
+
 
 def mail(kind: str, ref: str) -> Mail:
     """The mail of `kind` about booking `ref`; raises ValueError for anything but a booking ref."""
@@ -61,11 +56,3 @@ def mail(kind: str, ref: str) -> Mail:
         raise ValueError("a mail names a booking by its ref and nothing else")
     subject, first_line = TEMPLATES[kind]
     return Mail(subject.format(ref=ref), f"{first_line.format(ref=ref)}\n\n{SIGN_IN}\n")
-
-
-def programme_mail(kind: str, programme_id: int) -> Mail:
-    """The mail of `kind` about programme number `programme_id` (an int, never its typed name)."""
-    if not isinstance(programme_id, int) or isinstance(programme_id, bool) or programme_id < 1:
-        raise ValueError("a programme mail names the programme by its number and nothing else")
-    subject, first_line = PROGRAMME_TEMPLATES[kind]
-    return Mail(subject.format(number=programme_id), f"{first_line.format(number=programme_id)}\n\n{PROGRAMME_SIGN_IN}\n")

@@ -24,6 +24,11 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=Text)
+    # One optional text attachment (the .ics of a meeting invitation), built by the service
+    # from stored fields, never an uploaded file.
+    attachment_filename: str | None = Field(default=None, max_length=100)
+    attachment_content_type: str | None = Field(default=None, max_length=100)
+    attachment: str | None = Field(default=None, sa_type=Text)
 
 
 class Notification(SQLModel, table=True):

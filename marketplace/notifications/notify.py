@@ -30,6 +30,10 @@ def notify(
     note = Notification(user_id=user.id, created_at=now, message=message[:500], link=link)
     session.add(note)
     if mail is not None and user.active and user.email:
+        attachment = mail.attachment
         session.add(OutboxMessage(recipient=user.email, subject=mail.subject[:300],
-                                  body=mail.body, created_at=now, next_attempt_at=now))
+                                  body=mail.body, created_at=now, next_attempt_at=now,
+                                  attachment_filename=attachment.filename if attachment else None,
+                                  attachment_content_type=attachment.content_type if attachment else None,
+                                  attachment=attachment.text if attachment else None))
     return note

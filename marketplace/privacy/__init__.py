@@ -23,6 +23,7 @@ from marketplace.auth.policy import Actor
 from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import Conflict, Invalid
+from marketplace.meetings.public import erase_for_booking as erase_meetings
 from marketplace.privacy.models import ErasureRecord, LogReview
 
 PERSONAL_FIELDS = ("participant_name", "participant_contact", "participant_needs")
@@ -82,6 +83,7 @@ def erase_personal_data(
         setattr(booking, name, None)
     booking.personal_data_erased_at = now
     session.add(booking)
+    erase_meetings(session, booking.id, now=now)  # meetings' notes and places, the summary's texts
     record = ErasureRecord(booking_id=booking.id, booking_ref=booking.ref, erased_at=now,
                            erased_by_id=actor.user_id if actor else None, basis=basis, reason=reason)
     session.add(record)

@@ -101,7 +101,6 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/status"): PROGRAMME_KEEPER,
-    ("POST", "/vara-insatser/<int:programme_id>/bekrafta"): PROGRAMME_KEEPER,
     # booking pages
     ("GET", "/placeringar"): "login ok ok ok ok 403 403 403",
     ("GET", "/forfragningar"): "login 403 403 ok ok 403 403 403",
@@ -131,8 +130,6 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/fakturering/<period>/stang"): FINANCE,
     ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
     ("GET", "/fakturering/var-ekonomi"): "login 403 403 403 403 403 403 ok",  # district finance's own months
-    # the forecast of one's own organisation (city finance and admin: any)
-    ("GET", "/fakturering/prognos"): "login 403 403 ok ok ok ok ok",
     # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
@@ -163,11 +160,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/bookings/<int:id>/extension/reject"): API_BOOKING_PROVIDER,
     ("GET", "/api/v1/statistics"): API_SIGNED_IN,
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
-    ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
-    ("GET", "/api/v1/billing/forecast"): "401 403 403 ok ok ok ok ok",
 }
 
 _codes = itertools.count(1)

@@ -84,6 +84,7 @@ def fresh_booking(world: World, engine) -> None:
     """A new approved booking (RK buys from AMF) with a follow-up, so no route sees another's changes."""
     from catalog.models import Programme
     from marketplace.followups.models import FollowUp
+    from marketplace.meetings.models import BookingSummary, Meeting
 
     with Session(engine, expire_on_commit=False) as db:
         programme = db.get(Programme, world.ids["programme"])
@@ -91,8 +92,13 @@ def fresh_booking(world: World, engine) -> None:
                                start=date(2026, 6, 1), end=date(2026, 8, 31))
         followup = FollowUp(booking_id=booking.id, sequence=1, due_date=date(2026, 7, 1), created_at=NOW)
         db.add(followup)
+        meeting = Meeting(booking_id=booking.id, kind="start", starts_at=NOW + timedelta(days=1),
+                          ends_at=NOW + timedelta(days=1, hours=1), uid=f"matrix-{booking.id}@insatstorget",
+                          created_at=NOW, updated_at=NOW)
+        db.add(meeting)
+        db.add(BookingSummary(booking_id=booking.id, attendance="Matris", achieved="Matris", written_at=NOW, updated_at=NOW))
         db.commit()
-        world.ids.update(booking=booking.id, booking_ref=booking.ref, followup=followup.id)
+        world.ids.update(booking=booking.id, booking_ref=booking.ref, followup=followup.id, meeting=meeting.id)
 
 
 def fill(rule, world: World) -> str:
@@ -105,6 +111,8 @@ def fill(rule, world: World) -> str:
             values[name] = world.ids["programme"]
         elif name == "followup_id":
             values[name] = world.ids["followup"]
+        elif name in ("mid", "meeting_id"):
+            values[name] = world.ids["meeting"]
         elif name == "user_id":
             values[name] = world.ids["victim"]
         elif name == "ref":
