@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal, select
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 from catalog.models import Organisation, Programme, ProgrammeStatus, ProgrammeTargetGroup
 
 _WORD = re.compile(r"[^\W_]+")
+from datetime import datetime
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -33,6 +34,7 @@ MAX_TERM_LENGTH = 40
 STOP_WORDS = frozenset({
     "och", "i", "på", "pa", "för", "for", "med", "att", "en", "ett", "av", "till", "som", "om", "the", "and",
     "of", "in", "with", "a", "an", "to",
+from catalog.types import UTCDateTime
 })
 
 
@@ -204,6 +206,8 @@ def _bound(values: dict[str, object], name: str, **kw):
     return bindparam(name, values[name], **kw)
 
 
+    participant_age: int | None = None  # programmes whose age range admits this age
+    stale_before: datetime | None = None  # confirmed before this: ranked after the confirmed ones
 def relevance(values: dict[str, object]) -> ColumnElement[int]:
     """Score: per term, 3 when a word of the name is that term, 2 when one starts with it, else 0."""
     score = None
@@ -239,6 +243,10 @@ def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = Non
             select(Organisation.id).where(Organisation.code == _bound(values, "organisation_code"))))
     if "organisation_id" in values:
         where.append(Programme.organisation_id == _bound(values, "organisation_id"))
+    if filters.participant_age is not None:
+        values["participant_age"] = filters.participant_age
+    if filters.stale_before is not None:
+        values["stale_before"] = filters.stale_before
     if "accessible" in values:
         where.append(Programme.accessible == _bound(values, "accessible"))  # "=", not "IS TRUE": an index can answer it
     if "max_price_ore" in values:
@@ -248,7 +256,8 @@ def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = Non
 
 
 def ordering(values: dict[str, object]) -> list[ColumnElement]:
-    """Best match first (when words were typed), then by name in code-point order, then id."""
+    """Confirmed before stale (with `stale_before`), best match first (when words were typed),
+    then by name in code-point order, then id."""
     order: list[ColumnElement] = [binary_order(Programme.name), Programme.id]
     if "text_query" in values:
         order.insert(0, relevance(values).desc())
@@ -290,15 +299,27 @@ def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
     where = and_(True, *conditions(filters, values))
     order = ordering(values)
     offset_value, limit_value = bindparam("page_offset", offset), bindparam("page_limit", limit)
+    if "participant_age" in values:
+        age = _bound(values, "participant_age")
+        where.append(or_(Programme.min_age.is_(None), Programme.min_age <= age))
+        where.append(or_(Programme.max_age.is_(None), Programme.max_age >= age))
     if is_narrow(values):
         # The matches and their count in an unordered subquery, ordered and cut outside it:
         # PostgreSQL (15) costs a window over an index-ordered scan as if LIMIT stopped it
         # early, and would walk the name index over every published programme to count.
+def stale_rank(values: dict[str, object], confirmed_at=None) -> ColumnElement[int]:
+    """1 for a programme last confirmed before `stale_before` (or never), else 0."""
+    column = Programme.confirmed_at if confirmed_at is None else confirmed_at
+    return case((or_(column.is_(None), column < _bound(values, "stale_before", type_=UTCDateTime())), 1), else_=0)
+
+
         ranked = "text_query" in values
         columns = [Programme.id.label("id"), Programme.name.label("name"), func.count().over().label("total")]
         if ranked:
             columns.append(relevance(values).label("score"))
         matches = select(*columns).where(where).subquery("matches")
+    if "stale_before" in values:
+        order.insert(0, stale_rank(values))
         inner_order: list[ColumnElement] = [binary_order(matches.c.name), matches.c.id]
         if ranked:
             inner_order.insert(0, matches.c.score.desc())
@@ -309,3 +330,7 @@ def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
         page = (select(Programme.id.label("id"), total.label("total")).where(where).order_by(*order)
                 .offset(offset_value).limit(limit_value).subquery("page"))
     return select(Programme, page.c.total).join(page, page.c.id == Programme.id).order_by(*order)
+        if "stale_before" in values:
+            columns.append(stale_rank(values).label("stale"))
+        if "stale_before" in values:
+            inner_order.insert(0, matches.c.stale)

@@ -160,6 +160,16 @@ def can_see_statement(actor: Actor, organisation_id: int) -> bool:
     return can_see_billing(actor) or (is_district_finance(actor) and actor.organisation_id == organisation_id)
 
 
+def can_see_forecasts(actor: Actor) -> bool:
+    """The forecast: city finance and admin, district finance and coordinators (which one: can_see_forecast)."""
+    return can_see_billing(actor) or is_district_finance(actor) or actor.has(Role.COORDINATOR)
+
+
+def can_see_forecast(actor: Actor, organisation_id: int) -> bool:
+    """City finance and admin any organisation's; district finance and coordinators their own (else 404)."""
+    return can_see_billing(actor) or (can_see_forecasts(actor) and actor.organisation_id == organisation_id)
+
+
 def can_correct_booking_price(actor: Actor) -> bool:
     """Finance or admin may correct a placement's agreed price (billing corrects closed months)."""
     return actor.has(Role.FINANCE) or actor.is_admin

@@ -103,6 +103,7 @@ def create_booking(body: BookingIn):
         decision_reference=body.decision.reference if body.decision else None,
         decision_date=body.decision.date if body.decision else None, waitlist=body.waitlist,
     )
+        participant_age=body.participant_age,
     session, settings = http.request_session(), http.settings()
     try:
         with transaction(session, write_lock=True):

@@ -58,6 +58,8 @@ class BookingIn(BaseModel):
     fia_completed: bool = False
     decision: DecisionIn | None = None
     waitlist: bool = False
+    participant_age: int | None = Field(default=None, ge=0, le=120,
+                                        description="The participant's age; refused (422) outside the programme's range")
 
 
 class ReasonIn(BaseModel):

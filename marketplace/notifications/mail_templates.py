@@ -49,6 +49,24 @@ class Mail:
     body: str
     attachment: Attachment | None = None
 
+# Mails about a programme (to its coordinators): fixed text around the programme's number only.
+PROGRAMME_TEMPLATES: dict[str, tuple[str, str]] = {
+    "programme_confirm_reminder": ("Bekräfta insats nr {number}",
+                                   "Insats nr {number} har inte bekräftats som aktuell på 180 dagar. "
+                                   "Kontrollera uppgifterna och klicka på Bekräfta på insatsens sida."),
+}
+PROGRAMME_SIGN_IN = "Logga in på Insatstorget och öppna Våra insatser för att se insatsen."
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the service builds itself (a meeting's .ics), never one a user typed or uploaded."""
+
+    filename: str
+    content_type: str
+    text: str
+
+
 
 def mail(kind: str, ref: str) -> Mail:
     """The mail of `kind` about booking `ref`; raises ValueError for anything but a booking ref."""
@@ -56,3 +74,11 @@ def mail(kind: str, ref: str) -> Mail:
         raise ValueError("a mail names a booking by its ref and nothing else")
     subject, first_line = TEMPLATES[kind]
     return Mail(subject.format(ref=ref), f"{first_line.format(ref=ref)}\n\n{SIGN_IN}\n")
+
+
+def programme_mail(kind: str, programme_id: int) -> Mail:
+    """The mail of `kind` about programme number `programme_id` (an int, never its typed name)."""
+    if not isinstance(programme_id, int) or isinstance(programme_id, bool) or programme_id < 1:
+        raise ValueError("a programme mail names the programme by its number and nothing else")
+    subject, first_line = PROGRAMME_TEMPLATES[kind]
+    return Mail(subject.format(number=programme_id), f"{first_line.format(number=programme_id)}\n\n{PROGRAMME_SIGN_IN}\n")

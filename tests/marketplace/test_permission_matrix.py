@@ -101,6 +101,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/andra"): PROGRAMME_KEEPER,
     ("POST", "/vara-insatser/<int:programme_id>/status"): PROGRAMME_KEEPER,
+    ("POST", "/vara-insatser/<int:programme_id>/bekrafta"): PROGRAMME_KEEPER,
     # booking pages
     ("GET", "/placeringar"): "login ok ok ok ok 403 403 403",
     ("GET", "/forfragningar"): "login 403 403 ok ok 403 403 403",
@@ -112,6 +113,17 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/placeringar/<int:booking_id>/forlang"): BOOKING_BUYER,
     ("POST", "/placeringar/<int:booking_id>/forlangning/godkann"): BOOKING_PROVIDER,
     ("POST", "/placeringar/<int:booking_id>/forlangning/avsla"): BOOKING_PROVIDER,
+    # messages and documents: participant data, so only the two sides
+    ("POST", "/placeringar/<int:booking_id>/meddelanden"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/dokument"): BOOKING_BOTH,
+    ("GET", "/placeringar/<int:booking_id>/dokument/<int:document_id>"): BOOKING_BOTH,
+    # meetings and the summary (avslutsrapport): participant data, so only the two sides
+    ("GET", "/placeringar/<int:booking_id>/moten"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/moten"): BOOKING_BOTH,
+    ("GET", "/placeringar/<int:booking_id>/moten/<int:meeting_id>.ics"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/moten/<int:meeting_id>/stall-in"): BOOKING_BOTH,
+    ("GET", "/placeringar/<int:booking_id>/avslutsrapport"): BOOKING_BOTH,
+    ("POST", "/placeringar/<int:booking_id>/avslutsrapport"): BOOKING_PROVIDER,
     # follow-ups
     ("GET", "/uppfoljningar"): SIGNED_IN,
     ("GET", "/uppfoljningar/<int:followup_id>"): BOOKING_BOTH,
@@ -130,6 +142,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/fakturering/<period>/stang"): FINANCE,
     ("GET", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
     ("GET", "/fakturering/var-ekonomi"): "login 403 403 403 403 403 403 ok",  # district finance's own months
+    # the forecast of one's own organisation (city finance and admin: any)
+    ("GET", "/fakturering/prognos"): "login 403 403 ok ok ok ok ok",
     # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
@@ -158,11 +172,25 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/bookings/<int:id>/extension"): API_BOOKING_BUYER,
     ("POST", "/api/v1/bookings/<int:id>/extension/approve"): API_BOOKING_PROVIDER,
     ("POST", "/api/v1/bookings/<int:id>/extension/reject"): API_BOOKING_PROVIDER,
+    ("GET", "/api/v1/bookings/<int:id>/messages"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/messages"): API_BOOKING_BOTH,
+    ("GET", "/api/v1/bookings/<int:id>/documents"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/documents"): API_BOOKING_BOTH,
+    ("GET", "/api/v1/bookings/<int:id>/documents/<int:document_id>"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/forward"): API_BOOKING_BUYER,  # the world's booking is approved: 409
+    ("GET", "/api/v1/bookings/<int:id>/meetings"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/meetings"): API_BOOKING_BOTH,
+    ("GET", "/api/v1/bookings/<int:id>/meetings/<int:mid>.ics"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/meetings/<int:mid>/cancel"): API_BOOKING_BOTH,
+    ("GET", "/api/v1/bookings/<int:id>/summary"): API_BOOKING_BOTH,
+    ("PUT", "/api/v1/bookings/<int:id>/summary"): API_BOOKING_PROVIDER,  # the world's booking has not ended: 409
     ("GET", "/api/v1/statistics"): API_SIGNED_IN,
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
+    ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
+    ("GET", "/api/v1/billing/forecast"): "401 403 403 ok ok ok ok ok",
 }
 
 _codes = itertools.count(1)
@@ -182,6 +210,13 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/end": lambda world: {"end_date": "2026-07-31", "outcome": "work"},
     "/api/v1/bookings/<int:id>/extension": lambda world: {"end_date": "2026-09-30"},
     "/api/v1/bookings/<int:id>/extension/reject": lambda world: {"reason": "Matris"},
+    "/api/v1/webhooks": lambda world: {"url": "http://127.0.0.1:9/matrix", "events": ["booking.approved"]},
+    "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
+    "/api/v1/bookings/<int:id>/forward": lambda world: {
+        "programme_id": world.ids["programme"], "start_date": "2026-09-01", "end_date": "2026-09-30"},
+    "/api/v1/bookings/<int:id>/meetings": lambda world: {
+        "kind": "follow_up", "starts_at": "2026-06-10T10:00:00+02:00", "ends_at": "2026-06-10T11:00:00+02:00"},
+    "/api/v1/bookings/<int:id>/summary": lambda world: {"attendance": "Matris", "achieved": "Matris"},
 }
 QUERIES = {
     "/api/v1/programmes/<int:programme_id>/availability": "?from=2026-06-01&to=2026-06-07",
@@ -279,7 +314,7 @@ def test_route_answers_each_actor_as_the_matrix_says(world, method, rule):
         kwargs = {}
         if url.startswith("/api/"):
             kwargs["headers"] = world.headers(actor)
-            if method in ("POST", "PATCH"):
+            if method in ("POST", "PATCH", "PUT"):
                 kwargs["json"] = JSON_BODIES.get(rule, lambda _world: {})(world)
         response = client.open(url, method=method, **kwargs)
         if (method, rule) in ENDS_CREDENTIALS and actor in ACTORS:
