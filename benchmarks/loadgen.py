@@ -71,11 +71,11 @@ OUTCOMES = ["work", "studies", "own_support", "jobbtorg", "social_insurance", "p
 UNITS = [("month", 0.6, 300_000, 1_500_000), ("day", 0.3, 20_000, 80_000), ("placement", 0.1, 500_000, 2_500_000)]
 
 
-def search_documents(name: str, description: str, labels: list[str]) -> tuple[str, str]:
+def search_documents(name: str, description: str, labels: list[str], places: list[str] = ()) -> tuple[str, str]:
     """(search_name, search_text) exactly as the catalogue computes them, so search finds these rows."""
     from catalog.search import documents
 
-    return documents(name, description, labels)
+    return documents(name, description, labels, places)
 
 
 @dataclass
@@ -175,11 +175,14 @@ def _programme_rows(start_id: int, first_number: int, count: int, *, rng: random
         accessible = rng.random() < 0.5
         groups = rng.sample(group_codes, rng.randint(1, 3))
         labels = [category[1], category[2]] + [label for group in groups for label in target_groups[group]]
-        search_name, search_text = search_documents(name, description, labels)
+        location = f"{place}, Storgatan {rng.randint(1, 99)}"
+        schedule = rng.choice(["Mån–fre 9–15", "Mån–tor 8–12", "Tis–fre 10–15"])
+        max_weeks = rng.choice([26, 52, None])
+        language = rng.choice(["", "arabiska", "somaliska, arabiska", "engelska"])
+        search_name, search_text = search_documents(name, description, labels, [location, language])
         row = (start_id + offset, f"{prefix}{number:06d}", org_id, name, description, category[0],
-               "Aktuell hos socialtjänsten.", f"{place}, Storgatan {rng.randint(1, 99)}",
-               rng.choice(["Mån–fre 9–15", "Mån–tor 8–12", "Tis–fre 10–15"]), capacity, price, unit, 4,
-               rng.choice([26, 52, None]), accessible, rng.choice(["", "arabiska", "somaliska, arabiska", "engelska"]),
+               "Aktuell hos socialtjänsten.", location, schedule, capacity, price, unit, 4,
+               max_weeks, accessible, language,
                "Kontakt Samordnare", f"insats{number}@{USER_DOMAIN}", "08-508 000 00", status, search_text,
                search_name, now, now)
         yield row, groups

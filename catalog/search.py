@@ -1,14 +1,23 @@
 """Swedish-aware programme search: normalised documents, prefix matching, one query interface.
 
-Pure reads (no Flask, no writes). Each programme keeps a normalised word list
-(search_text) and its name's words (search_name): every word lower-cased, once as written
-and once folded (å→a, ä→a, ö→o, é→e …). A query word is matched as a prefix, as written:
-"målning" therefore finds only the word with å, while "malning" finds the folded form.
+Pure reads (no Flask, no writes). Each programme keeps a normalised word list (search_text:
+its name, description, location, language support and the labels of its category and target
+groups) and its name's words (search_name). Every word is kept lower-cased in four forms:
+as written; folded of every diacritic (å→a, ä→a, ö→o, é→e …); folded of every diacritic but
+å, ä and ö, which are letters of their own in Swedish; and its key: that form spelled the
+Swedish way (a leading c before a, o or u becomes k: "café" → "kafe") and stripped of a
+common Swedish ending ("snickare", "snickeri", "snickeriet" → "snick"; "arabiska" → "arabisk").
+
+A query word is reduced to its key and matched as a prefix. "kafe", "kafé", "cafe" and
+"Café" therefore all find Café, "snickare" finds Snickeriet, while å, ä and ö keep their
+meaning: "mål" finds Måleri but not Malmö. A word typed without å, ä or ö ("malning") still
+finds the word with them through the fully folded form.
 
 The same Select runs on both engines: full_text_match() compiles to an FTS5 lookup on
 SQLite and to a GIN-indexed stored tsvector ('simple') on PostgreSQL (migrations 0003, 0005),
 and ranking uses a dialect-neutral score (LIKE on the name's words), so both engines
-return the same programmes in the same order.
+return the same programmes in the same order. Migration 0016 rebuilt every stored document
+in this form.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -24,9 +34,9 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from catalog.models import Organisation, Programme, ProgrammeStatus, ProgrammeTargetGroup
+from catalog.types import UTCDateTime
 
 _WORD = re.compile(r"[^\W_]+")
-from datetime import datetime
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -34,8 +44,17 @@ MAX_TERM_LENGTH = 40
 STOP_WORDS = frozenset({
     "och", "i", "på", "pa", "för", "for", "med", "att", "en", "ett", "av", "till", "som", "om", "the", "and",
     "of", "in", "with", "a", "an", "to",
-from catalog.types import UTCDateTime
 })
+
+
+_SWEDISH_LETTERS = frozenset("åäö")
+# Common Swedish endings, longest first; a key keeps at least MIN_STEM letters.
+SUFFIXES = tuple(sorted({
+    "erierna", "eriernas", "erier", "eriet", "eri", "arna", "arnas", "arens", "aren", "are", "ares", "erna", "ernas",
+    "orna", "ornas", "ningarna", "ningar", "ningen", "ning", "heterna", "heten", "het", "andet", "ande", "ende",
+    "ades", "ade", "iska", "iskt", "isk", "en", "et", "er", "ar", "or", "na", "ns", "s", "a", "e",
+}, key=len, reverse=True))
+MIN_STEM = 4  # "malning" stays itself (not "mal", which would find Malmö)
 
 
 def words(text: str) -> list[str]:
@@ -49,33 +68,61 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
+def fold_foreign(word: str) -> str:
+    """The word without diacritics other than å, ä and ö: 'kafé' → 'kafe', 'smörgåsbord' unchanged."""
+    if word.isascii():
+        return word
+    return "".join(ch if ch in _SWEDISH_LETTERS else fold(ch) for ch in word)
+
+
+def stem(word: str) -> str:
+    """The word without one common Swedish ending, if at least MIN_STEM letters remain."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[:-len(suffix)]
+    return word
+
+
+def key(word: str) -> str:
+    """What a word is matched by: foreign diacritics folded, Swedish spelling, one ending stripped."""
+    word = fold_foreign(word)
+    if word[:2] in ("ca", "co", "cu"):
+        word = "k" + word[1:]
+    return stem(word)
+
+
 def document_words(texts: Iterable[str]) -> list[str]:
-    """Every word as written and folded, each once, in order of appearance."""
+    """Every word as written, folded, folded but for å, ä and ö, and its key, each once, in
+    order of appearance."""
     seen: dict[str, None] = {}
     for text in texts:
         for word in words(text):
             seen.setdefault(word, None)
             seen.setdefault(fold(word), None)
+            seen.setdefault(fold_foreign(word), None)
+            seen.setdefault(key(word), None)
     return list(seen)
 
 
-def documents(name: str, description: str, labels: Sequence[str]) -> tuple[str, str]:
+def documents(name: str, description: str, labels: Sequence[str], places: Sequence[str] = ()) -> tuple[str, str]:
     """Return (search_name, search_text) for a programme.
 
     search_name is padded with spaces so that " word" finds a word start with LIKE.
-    labels are the category's and target groups' labels in Swedish and English.
+    labels are the category's and target groups' labels in Swedish and English; places are
+    further texts to find it by (its location and its language support).
     """
     name_words = document_words([name])
-    all_words = document_words([name, description, *labels])
+    all_words = document_words([name, description, *places, *labels])
     return " " + " ".join(name_words) + " ", " ".join(all_words)
 
 
 def query_terms(q: str | None) -> list[str]:
-    """The words of a search box that take part in matching (no stop words, at most eight)."""
-    terms = [word[:MAX_TERM_LENGTH] for word in words(q or "") if word not in STOP_WORDS]
-    if not terms and q:
-        terms = [word[:MAX_TERM_LENGTH] for word in words(q)]  # only stop words typed: use them
-    return list(dict.fromkeys(terms))[:MAX_TERMS]
+    """The keys of the words of a search box that take part in matching (no stop words, at
+    most eight), each matched as a prefix."""
+    typed = [word[:MAX_TERM_LENGTH] for word in words(q or "") if word not in STOP_WORDS]
+    if not typed and q:
+        typed = [word[:MAX_TERM_LENGTH] for word in words(q)]  # only stop words typed: use them
+    return list(dict.fromkeys(key(word) for word in typed))[:MAX_TERMS]
 
 
 # --- the one interface over FTS5 and PostgreSQL full-text search ----------------------------
@@ -159,6 +206,8 @@ class ProgrammeFilters:
     max_price_ore: int | None = None
     statuses: tuple[str, ...] = (ProgrammeStatus.PUBLISHED.value,)
     organisation_id: int | None = None
+    participant_age: int | None = None  # programmes whose age range admits this age
+    stale_before: datetime | None = None  # confirmed before this: ranked after the confirmed ones
     extra: tuple = field(default=())  # further SQL conditions from the caller (availability)
 
     @property
@@ -194,6 +243,10 @@ def bound_values(filters: ProgrammeFilters) -> dict[str, object]:
         values["accessible"] = True
     if filters.max_price_ore is not None:
         values["max_price_ore"] = filters.max_price_ore
+    if filters.participant_age is not None:
+        values["participant_age"] = filters.participant_age
+    if filters.stale_before is not None:
+        values["stale_before"] = filters.stale_before
     return values
 
 
@@ -206,8 +259,6 @@ def _bound(values: dict[str, object], name: str, **kw):
     return bindparam(name, values[name], **kw)
 
 
-    participant_age: int | None = None  # programmes whose age range admits this age
-    stale_before: datetime | None = None  # confirmed before this: ranked after the confirmed ones
 def relevance(values: dict[str, object]) -> ColumnElement[int]:
     """Score: per term, 3 when a word of the name is that term, 2 when one starts with it, else 0."""
     score = None
@@ -243,16 +294,22 @@ def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = Non
             select(Organisation.id).where(Organisation.code == _bound(values, "organisation_code"))))
     if "organisation_id" in values:
         where.append(Programme.organisation_id == _bound(values, "organisation_id"))
-    if filters.participant_age is not None:
-        values["participant_age"] = filters.participant_age
-    if filters.stale_before is not None:
-        values["stale_before"] = filters.stale_before
     if "accessible" in values:
         where.append(Programme.accessible == _bound(values, "accessible"))  # "=", not "IS TRUE": an index can answer it
     if "max_price_ore" in values:
         where.append(Programme.price_ore <= _bound(values, "max_price_ore"))
+    if "participant_age" in values:
+        age = _bound(values, "participant_age")
+        where.append(or_(Programme.min_age.is_(None), Programme.min_age <= age))
+        where.append(or_(Programme.max_age.is_(None), Programme.max_age >= age))
     where.extend(filters.extra)
     return where
+
+
+def stale_rank(values: dict[str, object], confirmed_at=None) -> ColumnElement[int]:
+    """1 for a programme last confirmed before `stale_before` (or never), else 0."""
+    column = Programme.confirmed_at if confirmed_at is None else confirmed_at
+    return case((or_(column.is_(None), column < _bound(values, "stale_before", type_=UTCDateTime())), 1), else_=0)
 
 
 def ordering(values: dict[str, object]) -> list[ColumnElement]:
@@ -261,6 +318,8 @@ def ordering(values: dict[str, object]) -> list[ColumnElement]:
     order: list[ColumnElement] = [binary_order(Programme.name), Programme.id]
     if "text_query" in values:
         order.insert(0, relevance(values).desc())
+    if "stale_before" in values:
+        order.insert(0, stale_rank(values))
     return order
 
 
@@ -299,30 +358,22 @@ def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
     where = and_(True, *conditions(filters, values))
     order = ordering(values)
     offset_value, limit_value = bindparam("page_offset", offset), bindparam("page_limit", limit)
-    if "participant_age" in values:
-        age = _bound(values, "participant_age")
-        where.append(or_(Programme.min_age.is_(None), Programme.min_age <= age))
-        where.append(or_(Programme.max_age.is_(None), Programme.max_age >= age))
     if is_narrow(values):
         # The matches and their count in an unordered subquery, ordered and cut outside it:
         # PostgreSQL (15) costs a window over an index-ordered scan as if LIMIT stopped it
         # early, and would walk the name index over every published programme to count.
-def stale_rank(values: dict[str, object], confirmed_at=None) -> ColumnElement[int]:
-    """1 for a programme last confirmed before `stale_before` (or never), else 0."""
-    column = Programme.confirmed_at if confirmed_at is None else confirmed_at
-    return case((or_(column.is_(None), column < _bound(values, "stale_before", type_=UTCDateTime())), 1), else_=0)
-
-
         ranked = "text_query" in values
         columns = [Programme.id.label("id"), Programme.name.label("name"), func.count().over().label("total")]
         if ranked:
             columns.append(relevance(values).label("score"))
+        if "stale_before" in values:
+            columns.append(stale_rank(values).label("stale"))
         matches = select(*columns).where(where).subquery("matches")
-    if "stale_before" in values:
-        order.insert(0, stale_rank(values))
         inner_order: list[ColumnElement] = [binary_order(matches.c.name), matches.c.id]
         if ranked:
             inner_order.insert(0, matches.c.score.desc())
+        if "stale_before" in values:
+            inner_order.insert(0, matches.c.stale)
         page = (select(matches.c.id, matches.c.total).order_by(*inner_order)
                 .offset(offset_value).limit(limit_value).subquery("page"))
     else:
@@ -330,7 +381,3 @@ def stale_rank(values: dict[str, object], confirmed_at=None) -> ColumnElement[in
         page = (select(Programme.id.label("id"), total.label("total")).where(where).order_by(*order)
                 .offset(offset_value).limit(limit_value).subquery("page"))
     return select(Programme, page.c.total).join(page, page.c.id == Programme.id).order_by(*order)
-        if "stale_before" in values:
-            columns.append(stale_rank(values).label("stale"))
-        if "stale_before" in values:
-            inner_order.insert(0, matches.c.stale)

@@ -8,7 +8,7 @@ import pytest
 
 from catalog import rules
 from catalog.errors import InvalidProgramme, InvalidTransition
-from catalog.search import document_words, documents, fold, query_terms
+from catalog.search import document_words, documents, fold, key, query_terms
 
 VALID = {"code": "AMF-1", "name": "Måleri", "organisation_id": 1, "category_code": "painting", "capacity": 5,
          "price_ore": 450_000, "price_unit": "month"}
@@ -91,12 +91,23 @@ def test_folding_removes_diacritics(word, folded):
     assert fold(word) == folded
 
 
-def test_documents_keep_each_word_as_written_and_folded():
+def test_documents_keep_each_word_as_written_folded_and_under_its_key():
     name, text = documents("Måleriet i Årsta", "Målning, tapetsering.", ["Måleri", "Painting"])
-    assert name == " måleriet maleriet i årsta arsta "
-    assert text.split() == ["måleriet", "maleriet", "i", "årsta", "arsta", "målning", "malning", "tapetsering",
-                            "måleri", "maleri", "painting"]
-    assert document_words(["Cafe\u0301"]) == ["café", "cafe"]  # decomposed é is one letter after NFC
+    assert name == " måleriet maleriet måleri i årsta arsta årst "
+    assert text.split() == ["måleriet", "maleriet", "måleri", "i", "årsta", "arsta", "årst", "målning", "malning",
+                            "tapetsering", "maleri", "painting"]
+    assert document_words(["Cafe\u0301"]) == ["café", "cafe", "kafe"]  # decomposed é is one letter after NFC
+    _name, places = documents("X", "", [], ["Tensta centrum", "Arabiska, somaliska"])
+    assert {"tensta", "centrum", "arabiska", "arab", "somaliska"} <= set(places.split())
+
+
+@pytest.mark.parametrize("word, key_", [
+    ("café", "kafe"), ("kafé", "kafe"), ("kafe", "kafe"), ("caféet", "kafe"), ("snickare", "snick"),
+    ("snickeri", "snick"), ("snickeriet", "snick"), ("arabiska", "arab"), ("müller", "mull"),
+    ("målning", "målning"), ("malning", "malning"), ("mål", "mål"), ("nyanlända", "nyanländ"), ("smörgåsar", "smörgås"),
+])
+def test_a_key_folds_foreign_accents_keeps_å_ä_ö_and_strips_one_swedish_ending(word, key_):
+    assert key(word) == key_
 
 
 def test_query_terms_drop_stop_words_and_punctuation():

@@ -133,3 +133,51 @@ def test_on_sqlite_the_word_match_is_a_plain_predicate():
 
     sql = str(programme_query(ProgrammeFilters(q="cykel", category="bicycle")).compile(dialect=sqlite.dialect()))
     assert "programme.id IN (SELECT rowid FROM programme_fts WHERE programme_fts MATCH ?) AND " in sql
+
+
+@pytest.fixture
+def forgiving(db):
+    make_programme(db, name="Café Tensta", description="Servering och disk.", category="bakery_cafe",
+                   location="Tensta centrum, Tensta allé 5", language_support="arabiska, somaliska", organisation="ST")
+    make_programme(db, name="Snickeriet Årsta", description="Möbelrenovering i verkstad.", category="carpentry",
+                   location="Årsta", language_support="engelska", organisation="SO")
+    make_programme(db, name="Malmö-rummet", description="Sortering.", category="second_hand", location="Skarpnäck")
+    return db
+
+
+@pytest.mark.parametrize("typed", ["kafe", "kafé", "cafe", "Café", "KAFÉ", "caféet"])
+def test_a_word_with_or_without_its_foreign_accent_finds_the_cafe(forgiving, typed):
+    assert _names(forgiving, q=typed) == ["Café Tensta"]
+
+
+def test_å_ä_ö_stay_letters_of_their_own(forgiving):
+    assert _names(forgiving, q="mål") == []  # not Malmö
+    assert _names(forgiving, q="malmö") == ["Malmö-rummet"] and _names(forgiving, q="malmo") == ["Malmö-rummet"]
+    assert _names(forgiving, q="årsta") == ["Snickeriet Årsta"] and _names(forgiving, q="arsta") == ["Snickeriet Årsta"]
+    assert _names(forgiving, q="ärsta") == []
+
+
+def test_location_and_language_support_are_searchable(forgiving):
+    assert _names(forgiving, q="Tensta centrum") == ["Café Tensta"]
+    assert _names(forgiving, q="arabiska") == ["Café Tensta"]
+    assert _names(forgiving, q="arabisk") == ["Café Tensta"]
+    assert _names(forgiving, q="skarpnäck") == ["Malmö-rummet"]
+    assert _names(forgiving, q="engelska snickeri") == ["Snickeriet Årsta"]
+
+
+@pytest.mark.parametrize("typed", ["snickare", "snickeri", "snickeriet", "Snickerier"])
+def test_common_swedish_forms_of_a_word_find_each_other(forgiving, typed):
+    assert _names(forgiving, q=typed) == ["Snickeriet Årsta"]
+
+
+def test_editing_the_location_updates_what_finds_it(forgiving, db):
+    from catalog.models import Programme
+    from catalog.programmes import update_programme
+    from marketplace.kernel import clock
+
+    cafe = db.execute(select(Programme).where(Programme.name == "Café Tensta")).scalar_one()
+    update_programme(db, cafe, {"location": "Rinkeby torg", "language_support": "tigrinja"}, actor_id=None,
+                     now=clock.now())
+    db.commit()
+    assert _names(db, q="rinkeby") == ["Café Tensta"] and _names(db, q="tigrinja") == ["Café Tensta"]
+    assert _names(db, q="tensta centrum") == []

@@ -37,7 +37,7 @@ def test_seeded_programmes_are_found_by_what_people_type(db, api, staff_user):
     db.commit()
     caller = api(staff_user)
     for query, expected in (("cykel", "Cykelverkstan Vällingby"), ("bokvard", "Bokvården Norrmalm"),
-                            ("kafe", None), ("café", "Café Tensta torg"), ("skärholmen", "Loppis och återbruk Skärholmen")):
+                            ("kafe", "Café Tensta torg"), ("café", "Café Tensta torg"), ("skärholmen", "Loppis och återbruk Skärholmen")):
         names = [i["name"] for i in caller.get(f"/api/v1/programmes?q={query}").get_json()["items"]]
         assert (expected in names) if expected else names == [], (query, names)
     assert db.execute(select(func.count()).select_from(Programme)).scalar_one() == len(PROGRAMMES)
