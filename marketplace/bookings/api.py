@@ -102,8 +102,8 @@ def create_booking(body: BookingIn):
         tasks=body.assignment.tasks, participant_view=body.assignment.participant_view, fia_completed=body.fia_completed,
         decision_reference=body.decision.reference if body.decision else None,
         decision_date=body.decision.date if body.decision else None, waitlist=body.waitlist,
-    )
         participant_age=body.participant_age,
+    )
     session, settings = http.request_session(), http.settings()
     try:
         with transaction(session, write_lock=True):
