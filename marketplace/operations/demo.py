@@ -30,6 +30,7 @@ DEMO_USERS = (
     ("samordnare.amf@demo.stockholm.se", "Per Ekström", "AMF", ["coordinator"]),
     ("samordnare.kuf@demo.stockholm.se", "Elin Sjöberg", "KUF", ["coordinator"]),
     ("ekonom@demo.stockholm.se", "Anders Holm", "AMF", ["finance"]),
+    ("ekonom.rk@demo.stockholm.se", "Sofia Rahimi", "RK", ["district_finance"]),
     ("admin@demo.stockholm.se", "Maria Ström", "AMF", ["admin"]),
 )
 
@@ -39,7 +40,7 @@ def seed_users(session: Session, *, today: date, now: datetime) -> str:
     for email, name, organisation, roles in DEMO_USERS:
         if session.execute(select(User.id).where(User.email == email)).first() is None:
             user = create_user(session, email=email, password=DEMO_PASSWORD, name=name, organisation_code=organisation, roles=roles, now=now)
-            if {"admin", "finance"} & set(roles):
+            if {"admin", "finance", "district_finance"} & set(roles):
                 user.totp_secret = DEMO_TOTP_SECRET  # a known second factor, so the demo can sign in
             added += 1
     return (f"Demo users: {added} added ({len(DEMO_USERS)} in all), password for all: {DEMO_PASSWORD}\n"

@@ -1,2 +1,0 @@
-"""Webhooks: organisations register endpoints; booking and billing events reach them signed
-(Standard Webhooks) from an outbox, retried with backoff for 24 hours."""
