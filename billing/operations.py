@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from billing.month_close import CloseResult, close_month
+from billing.signals import month_closed
 from billing.storage import FORMATS, STALE_TEMP_SECONDS, StoredFile, ensure_files, remove_leftovers
 from marketplace import audit
 from marketplace.auth.policy import Actor
@@ -27,6 +28,8 @@ def close_and_store(session: Session, period: str, *, actor: Actor | None, now: 
     download being written now)."""
     with transaction(session, write_lock=True):
         result = close_month(session, period, actor=actor, now=now, ip=ip)
+        if result.closed_now:
+            month_closed.send(result, session=session, now=now)  # e.g. webhooks, in this transaction
     remove_leftovers(instance_path / "billing", older_than_seconds=STALE_TEMP_SECONDS)
     return result, _ensure(session, period, instance_path, now)
 

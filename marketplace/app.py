@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any rule: huge ids are 404, not 500
     _register_blueprints(app)
+    from marketplace.scheduler import wire_events
+
+    wire_events()  # booking transitions and month closes fill the webhook outbox
     _register_error_handlers(app)
     app.after_request(_security_headers)
     from marketplace.kernel import server_timing
@@ -149,6 +152,7 @@ API_BLUEPRINTS = (
     "billing.api:api",
     "marketplace.programmes.api:api",
     "marketplace.bookings.api:api",
+    "marketplace.webhooks.api:api",
     "marketplace.meetings.api:api",
 )
 

@@ -46,6 +46,17 @@ class JobSpec:
     trigger: object
 
 
+def wire_events() -> None:
+    """Connect the event listeners the features do not know of (idempotent; app and scheduler both call it)."""
+    from billing.signals import month_closed
+    from marketplace.followups.signals import followup_due
+    from marketplace.webhooks import handlers as webhook_handlers
+
+    webhook_handlers.connect()
+    month_closed.connect(webhook_handlers.on_month_closed, weak=False)
+    followup_due.connect(webhook_handlers.on_followup_due, weak=False)
+
+
 def _jobs() -> tuple[JobSpec, ...]:
     """Every scheduled job, in one place. Times are Europe/Stockholm."""
     specs: list[JobSpec] = []
@@ -66,6 +77,7 @@ def _jobs() -> tuple[JobSpec, ...]:
         ("marketplace.privacy.retention_job", (("erase_expired_personal_data", CronTrigger(hour=2, minute=30)),)),
         ("billing.jobs", (("close_previous_month", None),)),
         ("marketplace.webhooks.jobs", (("deliver_webhooks", IntervalTrigger(minutes=1)),)),
+        ("marketplace.webhooks.jobs", (("deliver_webhooks", IntervalTrigger(minutes=1)),)),
     ):
         try:
             package = __import__(module, fromlist=["_"])
@@ -79,6 +91,7 @@ def _jobs() -> tuple[JobSpec, ...]:
 
 
 def jobs() -> tuple[JobSpec, ...]:
+    wire_events()  # jobs move bookings too (start, end): their events reach the outbox
     return _jobs()
 
 

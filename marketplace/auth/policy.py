@@ -200,6 +200,11 @@ def can_record_attendance(actor: Actor, provider_organisation_id: int) -> bool:
 # --- administration -------------------------------------------------------------------------
 
 
+def can_manage_webhooks(actor: Actor) -> bool:
+    """An organisation's admin or coordinator registers its webhook endpoints (for that organisation only)."""
+    return actor.is_admin or actor.has(Role.COORDINATOR)
+
+
 def can_read_audit_log(actor: Actor) -> bool:
     return actor.is_admin
 

@@ -11,6 +11,7 @@ from marketplace.kernel import clock
 from marketplace.auth.models import Role, User
 from marketplace.kernel.db import transaction
 from marketplace.followups import flow, queries
+from marketplace.followups.signals import followup_due
 from marketplace.notifications.mail_templates import mail
 from marketplace.notifications.notify import notify
 
@@ -59,6 +60,7 @@ def remind_overdue_followups(ctx) -> int:
                                link=f"/uppfoljningar/{followup.id}",
                                mail=mail("followup_overdue", booking.ref))
                     followup.reminded_at = ctx.now
+                    followup_due.send(followup, session=session, booking=booking, programme=programme, now=ctx.now)
                     sent += 1
             if len(batch) < 200:
                 break

@@ -20,14 +20,15 @@ import threading
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import String, column, select, table, update
+from sqlalchemy import String, column, inspect, select, table, update
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "fernet:"
 _INFO = b"insatstorget field encryption v1"
 
 # Every encrypted column: (table, key column, secret column). One list, used by the rotation.
-ENCRYPTED_COLUMNS = (("app_user", "id", "totp_secret"), ("totp_state", "user_id", "pending_secret"))
+ENCRYPTED_COLUMNS = (("app_user", "id", "totp_secret"), ("totp_state", "user_id", "pending_secret"),
+                     ("webhook_endpoint", "id", "secret"))
 
 
 class FieldKeyError(RuntimeError):
@@ -119,7 +120,10 @@ def rotate_all(connection, ring: KeyRing | None = None) -> int:
     """Re-encrypt every encrypted column with the current key; returns how many values changed."""
     ring = ring or keyring()
     changed = 0
+    present = set(inspect(connection).get_table_names())
     for table_name, key_name, column_name in ENCRYPTED_COLUMNS:
+        if table_name not in present:
+            continue  # a migration older than the table (0012 runs before webhooks exist)
         raw = table(table_name, column(key_name), column(column_name, String))
         key, value = raw.c[key_name], raw.c[column_name]
         for row_key, stored in connection.execute(select(key, value).where(value.is_not(None))).all():

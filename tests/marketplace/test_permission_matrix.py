@@ -189,6 +189,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
+    # webhooks: an organisation's admin or coordinator, for its own endpoints (the world's is AMF's)
+    ("POST", "/api/v1/webhooks"): "401 403 403 ok ok 403 ok 403",
+    ("GET", "/api/v1/webhooks"): "401 403 403 ok ok 403 ok 403",
+    ("DELETE", "/api/v1/webhooks/<int:id>"): "401 403 403 ok 404 403 ok 403",
+    ("GET", "/api/v1/webhooks/<int:id>/deliveries"): "401 403 403 ok 404 403 ok 403",
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
     ("GET", "/api/v1/billing/forecast"): "401 403 403 ok ok ok ok ok",
 }

@@ -101,12 +101,27 @@ def fresh_booking(world: World, engine) -> None:
         world.ids.update(booking=booking.id, booking_ref=booking.ref, followup=followup.id, meeting=meeting.id)
 
 
+def _webhook(world: World) -> int:
+    """A webhook endpoint of the providing organisation (AMF), fresh for each route."""
+    from marketplace.webhooks.models import WebhookEndpoint
+
+    with Session(world.app.extensions["insatstorget"].engine) as db:
+        endpoint = WebhookEndpoint(organisation_id=world.users["coordinator_own"].organisation_id,
+                                   url="http://127.0.0.1:9/matrix", events="booking.approved",
+                                   secret="whsec_bWF0cmlzbWF0cmlzbWF0cmlzbWF0cmlz", created_at=NOW)
+        db.add(endpoint)
+        db.commit()
+        return endpoint.id
+
+
 def fill(rule, world: World) -> str:
     """A concrete URL for a rule, with the world's objects in its path."""
     values = {}
     for name in rule.arguments:
         if name in ("booking_id",) or (name == "id" and "/bookings/" in rule.rule):
             values[name] = world.ids["booking"]
+        elif name == "id" and "/webhooks/" in rule.rule:
+            values[name] = _webhook(world)
         elif name == "programme_id":
             values[name] = world.ids["programme"]
         elif name == "followup_id":
