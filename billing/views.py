@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from billing import demo as _demo  # noqa: F401  (registers the demo step)
 import io
 
-from billing import money, operations, queries, statements
+from billing import money, operations, queries, rule_text, statements
 from billing.forms import AccountingCodesForm, PriceCorrectionForm
 from billing.organisation_codes import update_accounting_codes
 from billing.periods import next_period, parse_period, period_of, previous_period
@@ -26,7 +26,7 @@ from marketplace.auth.forms import ConfirmForm
 from marketplace.bookings.public import get_booking_record
 from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import DomainError
-from marketplace.i18n import N_, format_sek
+from marketplace.i18n import N_, format_day, format_sek
 
 bp = Blueprint("billing", __name__)
 
@@ -281,6 +281,12 @@ def organisation_codes(code: str):
             return redirect(url_for(".organisations"))
     status = 422 if form.errors else 200
     return render_template("billing/organisation_form.html", organisation=organisation, form=form), status
+
+
+@bp.app_template_filter("billing_rule")
+def billing_rule(rule: str) -> str:
+    """A line's pricing rule in the reader's language (billing.rule_text)."""
+    return rule_text.describe(rule, _=_, amount=format_sek, day=format_day)
 
 
 # --- start page ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_the_month_page_shows_the_matrix_and_drills_down_to_lines_without_names(
     assert "2\u00a0177,42\u00a0kr" in page and "kopare=RK" in page and "saljare=AMF" in page
     assert booking.ref not in page  # only totals until a cell is chosen
     lines = client.get("/fakturering/2026-03?kopare=RK&saljare=AMF").get_data(as_text=True)
-    assert booking.ref in lines and "month: 4500.00 × 15/31 days" in lines
+    assert booking.ref in lines and "månad: 4\xa0500,00\xa0kr × 15/31 dagar" in lines
     assert "Hemligsson" not in page + lines
 
 
