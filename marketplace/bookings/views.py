@@ -20,7 +20,7 @@ from marketplace.shell import home
 from marketplace.auth import policy
 from marketplace.auth.forms import ConfirmForm
 from marketplace.auth.models import Role
-from marketplace.bookings import capacity, flow, queries, states
+from marketplace.bookings import capacity, flow, forwarding, queries, states
 from marketplace.bookings.forms import (
     OUTCOME_LABELS, STATUS_LABELS, BookingRequestForm, EndForm, ExtensionForm, ReasonForm,
 )
@@ -166,6 +166,9 @@ def new(programme_id: int):
             form.form_errors.append(_message(error))
             status = 409
         else:
+            if created and forwarding.warnings_for(session, booking):
+                flash(_("Deltagaren har redan en begärd, godkänd eller pågående placering. Parallella insatser är "
+                        "tillåtna; se Deltagarens andra placeringar nedan."), "warning")
             if booking.status == BookingStatus.WAITLISTED.value:
                 flash(_("Det är fullt. Förfrågan står på väntelistan som nummer %(n)s.",
                         n=queries.waitlist_position(session, booking)), "warning")
@@ -276,8 +279,25 @@ def _render_detail(session, actor, booking: Booking, *, status: int = 200, forms
         reject_extension_form=_unique_ids(forms.get("reject_extension") or ReasonForm(formdata=None), "reject-extension"),
         hold_days_left=queries.days_left_on_hold(booking, now=clock.now()),
         show_participant=policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id),
-        can_see_occupancy=policy.can_see_occupancy(actor, provider.id), **_labels(),
+        can_see_occupancy=policy.can_see_occupancy(actor, provider.id), across=_across(session, actor, booking, provider.id),
+        **_labels(),
     ), status
+
+
+def _across(session, actor, booking: Booking, provider_id: int) -> dict | None:
+    """The participant's other placements at the buyer and the forward links, as far as actor may see them."""
+    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider_id):
+        return None
+    others = forwarding.related_bookings(session, booking)
+    source, targets = forwarding.forward_links(session, booking)
+    programmes = queries.programmes_by_id(session, {b.programme_id for b in [*others, *targets, *([source] if source else [])]})
+
+    def visible(other: Booking) -> bool:
+        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id)
+
+    return {"related": [(b, programmes[b.programme_id]) for b in others if visible(b)],
+            "forwarded_from": source if source is not None and visible(source) else None,
+            "forwarded_to": [b for b in targets if visible(b)]}
 
 
 @bp.get("/placeringar/<int:booking_id>")
