@@ -142,6 +142,7 @@ PAGE_BLUEPRINTS = (
     "marketplace.followups.views:bp",
     "marketplace.programmes.views:bp",
     "marketplace.bookings.views:bp",
+    "marketplace.collaboration.views:bp",
     "marketplace.meetings.views:bp",
     "marketplace.stats.views:bp",
     "billing.views:bp",
@@ -152,6 +153,7 @@ API_BLUEPRINTS = (
     "billing.api:api",
     "marketplace.programmes.api:api",
     "marketplace.bookings.api:api",
+    "marketplace.collaboration.api:api",
     "marketplace.webhooks.api:api",
     "marketplace.meetings.api:api",
 )

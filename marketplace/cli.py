@@ -190,11 +190,13 @@ def scheduler_command(once: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path) -> None:
-    """Write a consistent copy of the database to PATH while the service runs."""
-    from marketplace.operations.backup import backup_database
+    """Write a consistent copy of the database to PATH (and the documents to PATH.documents.tar)
+    while the service runs."""
+    from marketplace.operations.backup import backup_database, backup_documents
 
     backup_database(_settings().resolved_database_url(), path)
-    click.echo(f"Backup written to {path}")
+    archive = backup_documents(_settings().resolved_document_dir(), path)
+    click.echo(f"Backup written to {path} (documents: {archive})")
 
 
 @main.command("restore")
@@ -214,7 +216,8 @@ def restore_command(path: Path, yes: bool, force: bool) -> None:
     if not yes:
         click.confirm("This replaces every row in the database. Continue?", abort=True)
     backup.restore_database(_settings().resolved_database_url(), path)
-    click.echo(f"Restored from {path}")
+    documents = backup.restore_documents(_settings().resolved_document_dir(), path)
+    click.echo(f"Restored from {path}" + ("" if documents is None else f" ({documents} documents)"))
 
 
 @main.command("demo-code")

@@ -220,7 +220,8 @@ def erase():
     try:
         with transaction(session):
             records = privacy.erase_on_request(session, booking, actor=actor, reason=form.reason.data,
-                                               now=clock.now(), ip=http.client_ip())
+                                               now=clock.now(), ip=http.client_ip(),
+                                               document_dir=http.settings().resolved_document_dir())
     except DomainError as error:
         flash(_(error.message), "error")
         return redirect(url_for(".erasure", ref=booking.ref)), 303

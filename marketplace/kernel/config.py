@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     now: datetime | None = Field(None, description="Freeze the clock (ISO timestamp); demos and tests only")
     timezone: str = "Europe/Stockholm"
     export_dir: Path | None = None
+    document_dir: Path | None = Field(
+        None, description="Where documents uploaded to bookings are kept, one file per document named by its id "
+                          "(default <instance>/documents); back it up with the database")
     hold_days: int = Field(10, ge=1, le=90)
     token_hours: int = Field(8, ge=1, le=24 * 30)
     api_token_cache_seconds: float = Field(
@@ -116,6 +119,10 @@ class Settings(BaseSettings):
             return url
         self.instance_path.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.instance_path / 'insatstorget.sqlite3'}"
+
+    def resolved_document_dir(self) -> Path:
+        """The folder of uploaded booking documents (INSATSTORGET_DOCUMENT_DIR, else <instance>/documents)."""
+        return Path(self.document_dir) if self.document_dir else self.instance_path / "documents"
 
     def check_startable(self) -> None:
         """Refuse to start in production without the settings that keep it safe."""

@@ -29,6 +29,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "meeting_planned": ("Möte inbokat: {ref}", "Ett möte om {ref} är inbokat. Inbjudan ligger som bilaga."),
     "meeting_cancelled": ("Möte inställt: {ref}", "Ett möte om {ref} är inställt. Avbokningen ligger som bilaga."),
     "summary_written": ("Avslutsrapport: {ref}", "Anordnaren har skrivit avslutsrapporten för {ref}."),
+    "booking_message": ("Nytt meddelande: {ref}", "Det finns ett nytt meddelande om placering {ref}."),
+    "booking_document": ("Nytt dokument: {ref}", "Det finns ett nytt dokument om placering {ref}."),
     "followup_overdue": ("Försenad uppföljning: {ref}",
                          "En uppföljning av placering {ref} är försenad. Registrera den under Uppföljningar."),
 }

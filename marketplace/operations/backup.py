@@ -2,14 +2,18 @@
 
 SQLite: the online backup API copies a consistent snapshot page by page while writers go
 on. PostgreSQL: pg_dump in custom format (a consistent snapshot in one transaction), and
-pg_restore --clean to bring it back.
+pg_restore --clean to bring it back. The folder of uploaded documents goes beside it
+(backup_documents / restore_documents).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
+import tarfile
+import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -75,3 +79,51 @@ def restore_database(url: str, source: Path) -> None:
     args, env = _pg_args(url)
     subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)],
                    check=True, env={**os.environ, **env})
+
+
+# --- the document folder --------------------------------------------------------------------
+# Uploaded booking documents live outside the database (Settings.resolved_document_dir()),
+# one file per document named by its id. A backup writes them beside the database copy as
+# <backup>.documents.tar; restore puts that folder back. The database is copied first: a
+# document uploaded meanwhile is an extra file (harmless), never a row without its file.
+
+
+def documents_archive(target: Path) -> Path:
+    target = Path(target)
+    return target.with_name(target.name + ".documents.tar")
+
+
+def backup_documents(document_dir: Path, target: Path) -> Path:
+    """Write every document file of `document_dir` to <target>.documents.tar (atomically)."""
+    archive = documents_archive(target)
+    tmp = archive.with_name(archive.name + ".partial")
+    document_dir = Path(document_dir)
+    with tarfile.open(tmp, "w") as tar:
+        if document_dir.is_dir():
+            for path in sorted(document_dir.iterdir()):
+                if path.is_file() and path.name.isdigit():  # not a half-written upload
+                    tar.add(path, arcname=path.name, recursive=False)
+    tmp.replace(archive)
+    return archive
+
+
+def restore_documents(document_dir: Path, source: Path) -> int | None:
+    """Replace `document_dir` with the documents saved beside the backup `source`; returns how
+    many, or None when the backup has no document archive (the folder is left as it is)."""
+    archive = documents_archive(source)
+    if not archive.exists():
+        return None
+    document_dir = Path(document_dir)
+    document_dir.parent.mkdir(parents=True, exist_ok=True)
+    incoming = Path(tempfile.mkdtemp(prefix=".documents-restore-", dir=document_dir.parent))
+    with tarfile.open(archive, "r") as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.isdigit()]
+        tar.extractall(incoming, members=members, filter="data")
+    old = document_dir.with_name(document_dir.name + ".before-restore")
+    if old.exists():
+        shutil.rmtree(old)
+    if document_dir.exists():
+        document_dir.replace(old)
+    incoming.replace(document_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return len(members)

@@ -8,6 +8,7 @@ import marketplace.bookings.models  # noqa: F401
 import marketplace.bookings.forwarding  # noqa: F401
 import marketplace.bookings.full_days  # noqa: F401  (keeps the availability index in step on every flush)
 import marketplace.audit.models  # noqa: F401
+import marketplace.collaboration.models  # noqa: F401
 import marketplace.notifications.models  # noqa: F401
 import marketplace.kernel.job_models  # noqa: F401
 import marketplace.meetings.models  # noqa: F401

@@ -13,6 +13,7 @@ import random
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from marketplace import audit
 from marketplace.audit.models import AuditLog
 from marketplace.auth.policy import Actor
 from marketplace.bookings.public import Booking, BookingStatus
+from marketplace.collaboration.public import erase_for_booking as erase_collaboration
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.meetings.public import erase_for_booking as erase_meetings
@@ -70,12 +72,13 @@ def expired_bookings_query(*, today: date, months: int):
 
 def erase_personal_data(
     session: Session, booking: Booking, *, actor: Actor | None, basis: str, reason: str, now: datetime,
-    decision: str | None = None, ip: str | None = None,
+    decision: str | None = None, ip: str | None = None, document_dir: Path | None = None,
 ) -> ErasureRecord:
     """Erase one booking's participant name, contact and needs; record why (never what).
 
     basis is "retention" (the job, naming the retention decision) or "request" (GDPR art. 17).
-    Raises Conflict if the fields are already erased.
+    Raises Conflict if the fields are already erased. The booking's messages and documents
+    go with them (rows, and the files in `document_dir`, Settings.resolved_document_dir()).
     """
     if booking.personal_data_erased_at is not None:
         raise Conflict("Personuppgifterna är redan gallrade.", code="already_erased")
@@ -83,11 +86,12 @@ def erase_personal_data(
         setattr(booking, name, None)
     booking.personal_data_erased_at = now
     session.add(booking)
+    erased_messages, erased_documents = erase_collaboration(session, booking.id, directory=document_dir)
     erase_meetings(session, booking.id, now=now)  # meetings' notes and places, the summary's texts
     record = ErasureRecord(booking_id=booking.id, booking_ref=booking.ref, erased_at=now,
                            erased_by_id=actor.user_id if actor else None, basis=basis, reason=reason)
     session.add(record)
-    details = {"basis": basis}
+    details = {"basis": basis, "messages": erased_messages, "documents": erased_documents}
     if decision:
         details["decision"] = decision
     if basis == "request":
@@ -109,7 +113,8 @@ def bookings_of_same_participant(session: Session, booking: Booking) -> list[Boo
 
 
 def erase_on_request(
-    session: Session, booking: Booking, *, actor: Actor, reason: str, now: datetime, ip: str | None = None
+    session: Session, booking: Booking, *, actor: Actor, reason: str, now: datetime, ip: str | None = None,
+    document_dir: Path | None = None,
 ) -> list[ErasureRecord]:
     """GDPR art. 17: erase a participant's personal fields in all the buyer's bookings for them."""
     reason = (reason or "").strip()
@@ -118,7 +123,8 @@ def erase_on_request(
     if len(reason) > 1000:
         raise Invalid("Skälet får vara högst 1000 tecken.", field="reason")
     records = [
-        erase_personal_data(session, each, actor=actor, basis="request", reason=reason, now=now, ip=ip)
+        erase_personal_data(session, each, actor=actor, basis="request", reason=reason, now=now, ip=ip,
+                            document_dir=document_dir)
         for each in bookings_of_same_participant(session, booking)
         if each.personal_data_erased_at is None
     ]

@@ -21,14 +21,14 @@ _log = logging.getLogger(__name__)
 BATCH = 50
 
 
-def _erase_batch(engine, ids: list[int], *, decision: str, now) -> int:
+def _erase_batch(engine, ids: list[int], *, decision: str, now, document_dir=None) -> int:
     with Session(engine) as session, transaction(session, write_lock=True):
         erased = 0
         rows = session.execute(select(Booking).where(Booking.id.in_(ids)).order_by(Booking.id).with_for_update())
         for booking in rows.scalars():
             if booking.personal_data_erased_at is None:  # a parallel run got here first
                 erase_personal_data(session, booking, actor=None, basis="retention", reason=decision,
-                                    decision=decision, now=now)
+                                    decision=decision, now=now, document_dir=document_dir)
                 erased += 1
         return erased
 
@@ -43,7 +43,8 @@ def erase_expired_personal_data(ctx) -> int:
             ids = list(session.execute(query.limit(BATCH)).scalars())
         if not ids:
             break
-        done = _erase_batch(ctx.engine, ids, decision=ctx.settings.retention_decision, now=ctx.now)
+        done = _erase_batch(ctx.engine, ids, decision=ctx.settings.retention_decision, now=ctx.now,
+                            document_dir=ctx.settings.resolved_document_dir())
         erased += done
         if done == 0:
             break

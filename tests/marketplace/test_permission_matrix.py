@@ -215,6 +215,7 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/end": lambda world: {"end_date": "2026-07-31", "outcome": "work"},
     "/api/v1/bookings/<int:id>/extension": lambda world: {"end_date": "2026-09-30"},
     "/api/v1/bookings/<int:id>/extension/reject": lambda world: {"reason": "Matris"},
+    "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
     "/api/v1/webhooks": lambda world: {"url": "http://127.0.0.1:9/matrix", "events": ["booking.approved"]},
     "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
     "/api/v1/bookings/<int:id>/forward": lambda world: {
@@ -222,6 +223,11 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/meetings": lambda world: {
         "kind": "follow_up", "starts_at": "2026-06-10T10:00:00+02:00", "ends_at": "2026-06-10T11:00:00+02:00"},
     "/api/v1/bookings/<int:id>/summary": lambda world: {"attendance": "Matris", "achieved": "Matris"},
+}
+# Multipart uploads: (form fields, file part) built anew for each actor.
+MULTIPART = {
+    "/api/v1/bookings/<int:id>/documents": lambda: {"kind": "other", "file": (__import__("io").BytesIO(b"%PDF-1.7\n"), "m.pdf")},
+    "/placeringar/<int:booking_id>/dokument": lambda: {"kind": "other", "file": (__import__("io").BytesIO(b"%PDF-1.7\n"), "m.pdf")},
 }
 QUERIES = {
     "/api/v1/programmes/<int:programme_id>/availability": "?from=2026-06-01&to=2026-06-07",
@@ -316,10 +322,10 @@ def test_route_answers_each_actor_as_the_matrix_says(world, method, rule):
         client = world.client(actor)
         if rule in FRESH_SESSION and actor in ACTORS:
             client = _sign_in(world.app, world.app.extensions["insatstorget"].engine, world.users[actor])
-        kwargs = {}
+        kwargs = {"data": MULTIPART[rule](), "content_type": "multipart/form-data"} if rule in MULTIPART else {}
         if url.startswith("/api/"):
             kwargs["headers"] = world.headers(actor)
-            if method in ("POST", "PATCH", "PUT"):
+            if method in ("POST", "PATCH", "PUT") and rule not in MULTIPART:
                 kwargs["json"] = JSON_BODIES.get(rule, lambda _world: {})(world)
         response = client.open(url, method=method, **kwargs)
         if (method, rule) in ENDS_CREDENTIALS and actor in ACTORS:

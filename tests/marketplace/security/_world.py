@@ -99,6 +99,7 @@ def fresh_booking(world: World, engine) -> None:
         db.add(BookingSummary(booking_id=booking.id, attendance="Matris", achieved="Matris", written_at=NOW, updated_at=NOW))
         db.commit()
         world.ids.update(booking=booking.id, booking_ref=booking.ref, followup=followup.id, meeting=meeting.id)
+        _add_document(world, db, booking)
 
 
 def _webhook(world: World) -> int:
@@ -114,6 +115,21 @@ def _webhook(world: World) -> int:
         return endpoint.id
 
 
+def _add_document(world: World, db, booking) -> None:
+    """A stored document of the booking (row and file), for the download routes."""
+    from marketplace.collaboration import storage
+    from marketplace.collaboration.models import BookingDocument
+
+    data = b"%PDF-1.7\nmatrix\n"
+    document = BookingDocument(booking_id=booking.id, kind="other", filename="matris.pdf", size=len(data), sha256="0" * 64,
+                               content_type="application/pdf", uploaded_by_id=world.users["staff_own"].id,
+                               uploaded_by_organisation_id=booking.buyer_organisation_id, created_at=NOW)
+    db.add(document)
+    db.commit()
+    storage.write(world.app.extensions["insatstorget"].settings.resolved_document_dir(), document.id, data)
+    world.ids["document"] = document.id
+
+
 def fill(rule, world: World) -> str:
     """A concrete URL for a rule, with the world's objects in its path."""
     values = {}
@@ -124,6 +140,8 @@ def fill(rule, world: World) -> str:
             values[name] = _webhook(world)
         elif name == "programme_id":
             values[name] = world.ids["programme"]
+        elif name == "document_id":
+            values[name] = world.ids["document"]
         elif name == "followup_id":
             values[name] = world.ids["followup"]
         elif name in ("mid", "meeting_id"):
