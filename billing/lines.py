@@ -111,8 +111,9 @@ def iter_closed_lines(session: Session, period: str, *, buyer: str | None = None
     stmt = stmt.order_by(*_order(session))
     if offset or limit is not None:
         stmt = stmt.offset(offset).limit(limit)
-    for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
-        yield Line(*row)
+    with session.connection().execute(stmt.execution_options(yield_per=batch)) as rows:  # closed if left early
+        for row in rows:
+            yield Line(*row)
 
 
 def closed_pair_totals(session: Session, period: str) -> list[PairTotal]:

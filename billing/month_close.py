@@ -103,18 +103,18 @@ def preview_pair_totals(session: Session, period: str) -> list[PairTotal]:
     total is the sum of the rounded lines; corrections are computed in full (few)."""
     first, last = bounds(period)
     acc: dict[tuple[int, int], list[int]] = {}
-    rows = session.connection().execute(_overlapping(first, last).execution_options(yield_per=5000))
-    for _id, buyer_id, provider_id, start, end, price_ore, unit, status in rows:
-        if status not in BILLABLE_STATUSES:
-            continue
-        charged = charge(start, end, price_ore, unit, period)
-        if charged is None:
-            continue
-        entry = acc.get((buyer_id, provider_id))
-        if entry is None:
-            entry = acc[(buyer_id, provider_id)] = [0, 0]
-        entry[0] += charged[3]
-        entry[1] += 1
+    with session.connection().execute(_overlapping(first, last).execution_options(yield_per=5000)) as rows:
+        for _id, buyer_id, provider_id, start, end, price_ore, unit, status in rows:
+            if status not in BILLABLE_STATUSES:
+                continue
+            charged = charge(start, end, price_ore, unit, period)
+            if charged is None:
+                continue
+            entry = acc.get((buyer_id, provider_id))
+            if entry is None:
+                entry = acc[(buyer_id, provider_id)] = [0, 0]
+            entry[0] += charged[3]
+            entry[1] += 1
     for line in correction_lines(session, period):
         entry = acc.setdefault((line.buyer_organisation_id, line.provider_organisation_id), [0, 0])
         entry[0] += line.amount_ore
@@ -133,17 +133,18 @@ def preview_month_totals(session: Session, periods: list[str]) -> dict[str, tupl
     wanted = set(periods)
     low, high = min(periods), max(periods)
     acc = {period: [0, 0] for period in periods}
-    rows = session.connection().execute(_overlapping(bounds(low)[0], bounds(high)[1]).execution_options(yield_per=5000))
-    for _id, _buyer_id, _provider_id, start, end, price_ore, unit, status in rows:
-        if status not in BILLABLE_STATUSES:
-            continue
-        for period in periods_between(max(period_of(start), low), min(period_of(end), high)):
-            if period not in wanted:
+    with session.connection().execute(
+            _overlapping(bounds(low)[0], bounds(high)[1]).execution_options(yield_per=5000)) as rows:
+        for _id, _buyer_id, _provider_id, start, end, price_ore, unit, status in rows:
+            if status not in BILLABLE_STATUSES:
                 continue
-            charged = charge(start, end, price_ore, unit, period)
-            if charged is not None:
-                acc[period][0] += charged[3]
-                acc[period][1] += 1
+            for period in periods_between(max(period_of(start), low), min(period_of(end), high)):
+                if period not in wanted:
+                    continue
+                charged = charge(start, end, price_ore, unit, period)
+                if charged is not None:
+                    acc[period][0] += charged[3]
+                    acc[period][1] += 1
     for period in periods:
         for line in correction_lines(session, period):
             acc[period][0] += line.amount_ore

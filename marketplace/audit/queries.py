@@ -68,10 +68,11 @@ def export_csv(session: Session, filters: AuditFilter) -> Iterator[bytes]:
     writer.writerow(CSV_COLUMNS)
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     statement = _statement(filters).order_by(AuditLog.at, AuditLog.id).execution_options(yield_per=500)
-    for row in session.execute(statement).scalars():
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([row.id, row.at.isoformat()] + [text_cell(value) for value in (
-            row.actor_email, row.organisation_code, row.action, row.object_type, row.object_id, row.ip, row.outcome,
-            json.dumps(row.details or {}, ensure_ascii=False, sort_keys=True))])
-        yield buffer.getvalue().encode("utf-8")
+    with session.execute(statement) as result:  # a download cut short closes the cursor
+        for row in result.scalars():
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([row.id, row.at.isoformat()] + [text_cell(value) for value in (
+                row.actor_email, row.organisation_code, row.action, row.object_type, row.object_id, row.ip, row.outcome,
+                json.dumps(row.details or {}, ensure_ascii=False, sort_keys=True))])
+            yield buffer.getvalue().encode("utf-8")

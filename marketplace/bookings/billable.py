@@ -98,8 +98,10 @@ def _stream(session: Session, stmt, batch: int) -> Iterator[BillableBooking]:
     """
     if not is_sqlite(session):
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
-    for row in session.connection().execute(stmt.execution_options(yield_per=batch)):
-        yield _record(row)
+    # `with`: a reader that stops early (an exception, a closed generator) closes the cursor.
+    with session.connection().execute(stmt.execution_options(yield_per=batch)) as rows:
+        for row in rows:
+            yield _record(row)
 
 
 def billable_bookings(session: Session, period_start: date, period_end: date, *, batch: int = 2000) -> Iterator[BillableBooking]:
