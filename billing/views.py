@@ -114,8 +114,9 @@ def close(period: str):
         flash(_error_message(error), "error")
         return redirect(url_for(".period", period=period))
     if result.closed_now:
-        flash(_("%(period)s är stängd: %(count)s rader, totalt %(total)s. Filerna är klara att hämta.",
-                period=period, count=result.line_count, total=format_sek(result.total_ore)), "success")
+        flash(ngettext("%(period)s är stängd: %(num)s rad, totalt %(total)s. Filerna är klara att hämta.",
+                       "%(period)s är stängd: %(num)s rader, totalt %(total)s. Filerna är klara att hämta.",
+                       result.line_count, period=period, total=format_sek(result.total_ore)), "success")
     else:
         flash(_("%(period)s var redan stängd; inget har ändrats.", period=period), "success")
     return redirect(url_for(".period", period=period))

@@ -36,12 +36,14 @@ def test_the_month_page_and_the_xlsx_show_the_rule_in_the_readers_language(db, c
     page = client.get("/fakturering/2026-03?kopare=RK&saljare=AMF").get_data(as_text=True)
     assert "månad: 3\xa0800,00\xa0kr × 25/31 dagar, avrundat till hela ören" in page
     assert "rounded half up" not in page and "month:" not in page
+    assert "1 rad, totalt 3\xa0064,52\xa0kr" in page and "1 rader" not in page
     client.post("/sprak/en", data={"next": "/"})
     english = client.get("/fakturering/2026-03?kopare=RK&saljare=AMF").get_data(as_text=True)
     assert "month: SEK\xa03,800.00 × 25/31 days, rounded to whole öre" in english
     client.post("/sprak/sv", data={"next": "/"})
 
-    assert client.post("/fakturering/2026-03/stang").status_code == 302
+    closed = client.post("/fakturering/2026-03/stang", follow_redirects=True).get_data(as_text=True)
+    assert "2026-03 är stängd: 1 rad, totalt" in closed
     data = client.get("/fakturering/2026-03/filer/xlsx").data
     sheet = load_workbook(io.BytesIO(data))["Rader"]
     header = [cell.value for cell in sheet[1]]
