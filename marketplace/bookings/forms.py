@@ -95,3 +95,12 @@ class EndForm(_TextForm):
 
 class ExtensionForm(_TextForm):
     end_date = DateField(_l("Nytt slutdatum"), validators=[InputRequired(_DATE)])
+
+
+class ForwardForm(_TextForm):
+    """Send a refused request on: another programme or other dates, the same participant and assignment."""
+
+    programme_id = SelectField(_l("Insats"), choices=[], coerce=int, validators=[DataRequired(_l("Välj en insats."))])
+    start_date = DateField(_l("Startdatum"), validators=[InputRequired(_DATE)])
+    end_date = DateField(_l("Slutdatum"), validators=[InputRequired(_DATE)])
+    idempotency_key = HiddenField()

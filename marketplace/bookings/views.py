@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from catalog.models import Organisation, Programme, ProgrammeStatus
 from marketplace.kernel import clock, http
@@ -22,7 +24,7 @@ from marketplace.auth.forms import ConfirmForm
 from marketplace.auth.models import Role
 from marketplace.bookings import capacity, flow, forwarding, queries, states
 from marketplace.bookings.forms import (
-    OUTCOME_LABELS, STATUS_LABELS, BookingRequestForm, EndForm, ExtensionForm, ReasonForm,
+    OUTCOME_LABELS, STATUS_LABELS, BookingRequestForm, EndForm, ExtensionForm, ForwardForm, ReasonForm,
 )
 from marketplace.bookings.models import Booking, BookingStatus
 from marketplace.kernel.db import transaction
@@ -295,9 +297,49 @@ def _across(session, actor, booking: Booking, provider_id: int) -> dict | None:
     def visible(other: Booking) -> bool:
         return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id)
 
+    forward_form = None
+    if booking.status in forwarding.FORWARDABLE and policy.can_forward_booking(actor, booking.buyer_organisation_id):
+        forward_form = _forward_form(session, formdata=None)
+        forward_form.idempotency_key.data = uuid.uuid4().hex
     return {"related": [(b, programmes[b.programme_id]) for b in others if visible(b)],
             "forwarded_from": source if source is not None and visible(source) else None,
-            "forwarded_to": [b for b in targets if visible(b)]}
+            "forwarded_to": [b for b in targets if visible(b)], "forward_form": forward_form}
+
+
+def _forward_form(session, **kwargs) -> ForwardForm:
+    form = ForwardForm(**kwargs)
+    published = session.execute(select(Programme.id, Programme.name, Programme.code)
+                                 .where(Programme.status == ProgrammeStatus.PUBLISHED.value).order_by(Programme.name)).all()
+    form.programme_id.choices = [SelectChoice(row.id, f"{row.name} ({row.code})") for row in published]
+    return form
+
+
+@bp.post("/placeringar/<int:booking_id>/skicka-vidare")
+@login_required
+def forward(booking_id: int):
+    """Send a rejected, expired or cancelled request on as a new one (staff of the buyer)."""
+    actor = _actor()
+    session = http.request_session()
+    booking = _visible_booking(session, actor, booking_id)
+    if not policy.can_forward_booking(actor, booking.buyer_organisation_id):
+        abort(403)
+    form = _forward_form(session)
+    if not form.validate_on_submit():
+        flash(_("Välj en insats och ange start- och slutdatum."), "error")
+        return redirect(url_for(".detail", booking_id=booking.id))
+    key = (form.idempotency_key.data or "").strip()[:200] or None
+    try:
+        with transaction(session, write_lock=True):
+            placed = forwarding.forward_booking(
+                session, booking, programme_id=form.programme_id.data, start_date=form.start_date.data,
+                end_date=form.end_date.data, actor=actor, now=clock.now(), today=clock.today(),
+                hold_days=http.settings().hold_days, idempotency_key=key)
+    except DomainError as error:
+        flash(_message(error, error.field) if not error.code == "not_forwardable" else
+              _("Bara avslagna, utgångna och avbokade förfrågningar kan skickas vidare."), "error")
+        return redirect(url_for(".detail", booking_id=booking.id))
+    flash(_("Förfrågan är skickad vidare som %(ref)s.", ref=placed.booking.ref), "success")
+    return redirect(url_for(".detail", booking_id=placed.booking.id))
 
 
 @bp.get("/placeringar/<int:booking_id>")

@@ -113,6 +113,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/placeringar/<int:booking_id>/forlang"): BOOKING_BUYER,
     ("POST", "/placeringar/<int:booking_id>/forlangning/godkann"): BOOKING_PROVIDER,
     ("POST", "/placeringar/<int:booking_id>/forlangning/avsla"): BOOKING_PROVIDER,
+    ("POST", "/placeringar/<int:booking_id>/skicka-vidare"): BOOKING_BUYER,  # the world's booking is approved: back with a message
     # messages and documents: participant data, so only the two sides
     ("POST", "/placeringar/<int:booking_id>/meddelanden"): BOOKING_BOTH,
     ("POST", "/placeringar/<int:booking_id>/dokument"): BOOKING_BOTH,

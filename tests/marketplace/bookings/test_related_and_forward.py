@@ -119,3 +119,19 @@ def test_the_request_form_warns_first_when_the_participant_has_an_open_placement
     assert response.status_code == 200
     warning = page.index("Deltagaren har redan en begärd, godkänd eller pågående placering.")
     assert warning < page.index("Förfrågan är skickad.")
+
+
+def test_forward_from_the_booking_page(as_user, login, db, staff_user, coordinator):
+    park, cafe = _make_programme(db, name="Park"), _make_programme(db, name="Kafé")
+    old = _rejected(as_user, db, staff_user, coordinator, park)
+    client = login(staff_user)
+    page = client.get(f"/placeringar/{old['id']}").get_data(as_text=True)
+    assert "Skicka vidare till en annan insats" in page and cafe.name in page
+    response = client.post(f"/placeringar/{old['id']}/skicka-vidare", data={
+        "programme_id": cafe.id, "start_date": "2026-04-06", "end_date": "2026-05-03", "idempotency_key": "page-1"})
+    assert response.status_code == 302
+    new = db.execute(select(BookingForward.to_booking_id).where(BookingForward.from_booking_id == old["id"])).scalar_one()
+    assert response.headers["Location"].endswith(f"/placeringar/{new}")
+    shown = client.get(f"/placeringar/{new}").get_data(as_text=True)
+    assert "Skickad vidare från" in shown and old["ref"] in shown
+    assert "Skickad vidare som" in client.get(f"/placeringar/{old['id']}").get_data(as_text=True)
