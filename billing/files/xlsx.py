@@ -24,7 +24,6 @@ import xlsxwriter
 from billing import money
 from billing.files import FileHeader
 from billing.lines import Line, PairTotal
-from billing.rule_text import describe
 
 EXCEL_MAX_ROWS = 1_048_576
 DETAIL_CAP = EXCEL_MAX_ROWS - 1  # one header row
@@ -66,7 +65,9 @@ def _detail(book, lines: Iterable[Line], detail_cap: int) -> tuple[int, bool]:
         sheet.write_number(row, 17, money.ore_to_float(line.amount_ore), sek)
         if line.corrects_period:
             sheet.write_string(row, 18, line.corrects_period)
-        sheet.write_string(row, 19, describe(line.rule))  # Swedish, as the headers
+        # The stored rule as it was written at the close: a closed month's files are rebuilt byte
+        # for byte from its lines, so this column's text may never change with the service.
+        sheet.write_string(row, 19, line.rule)
     return row, False
 
 

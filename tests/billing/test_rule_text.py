@@ -1,5 +1,6 @@
-"""A line's pricing rule reads in the reader's language: Swedish on the Swedish page and in the
-XLSX, English on the English page; never the stored English form on a Swedish screen."""
+"""A line's pricing rule reads in the reader's language: Swedish on the Swedish page and
+English on the English page; never the stored English form on a Swedish screen. The XLSX keeps
+the stored form, so a closed month's file is rebuilt byte for byte."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from billing.models import ChargeLine
 from billing.rule_text import describe
 from tests.billing._factories import make_booking, make_programme
 
@@ -28,7 +31,7 @@ def test_each_stored_rule_reads_in_swedish(stored, swedish):
     assert describe(stored) == swedish
 
 
-def test_the_month_page_and_the_xlsx_show_the_rule_in_the_readers_language(db, client, login, finance_user,
+def test_the_month_page_shows_the_rule_in_the_readers_language_and_the_xlsx_as_stored(db, client, login, finance_user,
                                                                           frozen_clock):
     frozen_clock("2026-04-02T09:00:00+02:00")
     make_booking(db, make_programme(db, price_ore=380_000), start=date(2026, 3, 7), end=date(2026, 5, 31))
@@ -43,9 +46,11 @@ def test_the_month_page_and_the_xlsx_show_the_rule_in_the_readers_language(db, c
     client.post("/sprak/sv", data={"next": "/"})
 
     closed = client.post("/fakturering/2026-03/stang", follow_redirects=True).get_data(as_text=True)
+    stored_rule = db.execute(select(ChargeLine.rule).where(ChargeLine.period == "2026-03")).scalar_one()
     assert "2026-03 är stängd: 1 rad, totalt" in closed
     data = client.get("/fakturering/2026-03/filer/xlsx").data
     sheet = load_workbook(io.BytesIO(data))["Rader"]
     header = [cell.value for cell in sheet[1]]
     rules = [row[header.index("Regel")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert rules == ["månad: 3800,00 kr × 25/31 dagar, avrundat till hela ören"]
+    # The file keeps the rule as stored at the close: closed months' files are rebuilt byte for byte.
+    assert rules == [stored_rule] and rules != ["månad: 3800,00 kr × 25/31 dagar, avrundat till hela ören"]
