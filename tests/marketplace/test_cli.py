@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from catalog.models import Category, Organisation, TargetGroup
 from marketplace.auth.models import User
@@ -118,9 +118,13 @@ def test_restore_is_refused_while_the_service_runs_or_the_database_is_in_use_unl
         release()
 
     if engine.dialect.name == "postgresql":  # a live connection (a service on another host, psql) counts too
-        with engine.connect() as live:
-            live.exec_driver_sql("SELECT 1")
-            busy = runner.invoke(main, ["restore", "--yes", str(target)])
+        psql = create_engine(engine.url)  # another client of the database, with a pool of its own
+        try:
+            with psql.connect() as live:
+                live.exec_driver_sql("SELECT 1")
+                busy = runner.invoke(main, ["restore", "--yes", str(target)])
+        finally:
+            psql.dispose()
         assert busy.exit_code == 1 and "other connection(s) to the database are open" in busy.output
         # The suite's other engines share this database, so "nothing connected" is shown in
         # tests/marketplace/security/test_backup.py (a restore into a fresh database) instead.
