@@ -93,7 +93,6 @@ def forward_booking(session: Session, booking: Booking, *, programme_id: int, st
 
 def forwarded_request(booking: Booking, *, programme_id: int, start_date: date, end_date: date) -> PlaceRequest:
     """The request a forward sends: the old booking's participant and assignment, new programme and dates."""
-    extra = {"participant_age": booking.participant_age} if "participant_age" in PlaceRequest.__dataclass_fields__ else {}
     return PlaceRequest(
         programme_id=programme_id, start_date=start_date, end_date=end_date,
         participant_reference=booking.participant_reference, participant_name=booking.participant_name or "",
@@ -101,5 +100,5 @@ def forwarded_request(booking: Booking, *, programme_id: int, start_date: date, 
         purpose=booking.assignment_purpose, goals=booking.assignment_goals, sub_goals=booking.assignment_sub_goals,
         tasks=booking.assignment_tasks, participant_view=booking.assignment_participant_view,
         fia_completed=booking.fia_completed, decision_reference=booking.decision_reference,
-        decision_date=booking.decision_date, **extra,
+        decision_date=booking.decision_date, participant_age=booking.participant_age,
     )
