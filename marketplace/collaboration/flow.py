@@ -19,7 +19,7 @@ from marketplace.auth.policy import Actor
 from marketplace.bookings.public import Booking, booking_link, coordinators_of, requester_of
 from marketplace.collaboration import sniff, storage
 from marketplace.collaboration.models import BookingDocument, BookingMessage, DocumentKind
-from marketplace.kernel.errors import DomainError, Invalid
+from marketplace.kernel.errors import Conflict, DomainError, Invalid
 from marketplace.notifications.mail_templates import mail
 from marketplace.notifications.notify import notify
 
@@ -60,9 +60,16 @@ def _tell_other_side(session: Session, booking: Booking, provider_id: int, *, ac
         notify(session, user=user, message=note, now=now, link=booking_link(booking), mail=mail(mail_kind, booking.ref))
 
 
+def _not_erased(booking: Booking) -> None:
+    """Nothing new once retention has erased the participant data (it would outlive it)."""
+    if booking.personal_data_erased_at is not None:
+        raise Conflict("Personuppgifterna är gallrade.", code="erased")
+
+
 def post_message(session: Session, booking: Booking, provider_id: int, *, actor: Actor, body: str,
                  now: datetime) -> BookingMessage:
     """Add a message (1–5000 characters, not only blanks) and tell the other side."""
+    _not_erased(booking)
     text = (body or "").replace("\r\n", "\n")
     if not text.strip():
         raise Invalid("Skriv ett meddelande.", field="body")
@@ -97,6 +104,7 @@ def add_document(session: Session, booking: Booking, provider_id: int, *, actor:
 
     The file is written (atomically, named by the new id) before the row commits; if the
     transaction fails afterwards the caller removes it (`discard_file`)."""
+    _not_erased(booking)
     if kind not in {k.value for k in DocumentKind}:
         raise Invalid("Välj vilken sorts dokument det är.", field="kind")
     if not data:

@@ -77,7 +77,10 @@ def post_message(booking_id: int):
     try:
         with transaction(session, write_lock=True):
             flow.post_message(session, booking, provider, actor=actor, body=form.body.data, now=clock.now())
-    except DomainError:
+    except DomainError as error:
+        if error.code == "erased":
+            flash(_("Personuppgifterna är gallrade."), "error")
+            return redirect(url_for("bookings.detail", booking_id=booking.id))
         form.body.errors = [*form.body.errors, _("Skriv ett meddelande på högst 5000 tecken.")]
         return _again(session, actor, booking, 422, message_form=form)
     flash(_("Meddelandet är skickat. Den andra parten får besked."), "success")
@@ -109,6 +112,9 @@ def upload_document(booking_id: int):
                                          filename=form.file.data.filename, kind=form.kind.data, now=clock.now(),
                                          directory=directory)
     except DomainError as error:
+        if error.code == "erased":
+            flash(_("Personuppgifterna är gallrade."), "error")
+            return redirect(url_for("bookings.detail", booking_id=booking.id))
         target = form.file if error.field == "file" else form.kind
         target.errors = [*target.errors, _upload_error(error)]
         return _again(session, actor, booking, error.status, document_form=form)

@@ -184,6 +184,10 @@ def test_erasure_removes_messages_and_document_files(db, api, world, settings, s
     assert not path.exists()
     erase = _actions(db, "booking.erase_personal_data")[0]
     assert (erase.details["messages"], erase.details["documents"]) == (1, 1)
+    # nothing new after the erasure: it would outlive the participant data
+    assert caller.post(f"/api/v1/bookings/{world.id}/messages", json={"body": "x"}).status_code == 409
+    assert _upload(caller, world.id, PDF).status_code == 409
+    assert caller.get(f"/api/v1/bookings/{world.id}/messages").get_json()["items"] == []
 
 
 def test_retention_job_passes_the_document_folder(db, api, engine, world, settings, staff_user):
@@ -225,3 +229,14 @@ def test_uploaded_names_are_cleaned_and_encoded_safely():
     assert len(clean_filename("a" * 300 + ".docx")) == 200 and clean_filename("a" * 300 + ".docx").endswith(".docx")
     assert content_disposition('x"; filename=evil.html') == (
         "attachment; filename=\"x__ filename=evil.html\"; filename*=UTF-8''x%22%3B%20filename%3Devil.html")
+
+
+def test_the_openapi_document_lists_every_route(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/bookings/{id}/messages"])
+    assert {"get", "post"} <= set(paths["/api/v1/bookings/{id}/documents"])
+    assert "get" in paths["/api/v1/bookings/{id}/documents/{document_id}"]
+    upload = paths["/api/v1/bookings/{id}/documents"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"201", "413", "415", "422"} <= set(upload["responses"])
