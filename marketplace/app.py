@@ -153,8 +153,8 @@ API_BLUEPRINTS = (
     "billing.api:api",
     "marketplace.programmes.api:api",
     "marketplace.bookings.api:api",
-    "marketplace.collaboration.api:api",
     "marketplace.webhooks.api:api",
+    "marketplace.collaboration.api:api",
     "marketplace.meetings.api:api",
 )
 

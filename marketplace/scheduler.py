@@ -77,7 +77,6 @@ def _jobs() -> tuple[JobSpec, ...]:
         ("marketplace.privacy.retention_job", (("erase_expired_personal_data", CronTrigger(hour=2, minute=30)),)),
         ("billing.jobs", (("close_previous_month", None),)),
         ("marketplace.webhooks.jobs", (("deliver_webhooks", IntervalTrigger(minutes=1)),)),
-        ("marketplace.webhooks.jobs", (("deliver_webhooks", IntervalTrigger(minutes=1)),)),
     ):
         try:
             package = __import__(module, fromlist=["_"])

@@ -36,21 +36,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """A file the service builds itself (a meeting's .ics), never one a user typed or uploaded."""
-
-    filename: str
-    content_type: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Mail:
-    subject: str
-    body: str
-    attachment: Attachment | None = None
-
 # Mails about a programme (to its coordinators): fixed text around the programme's number only.
 PROGRAMME_TEMPLATES: dict[str, tuple[str, str]] = {
     "programme_confirm_reminder": ("Bekräfta insats nr {number}",
@@ -68,6 +53,12 @@ class Attachment:
     content_type: str
     text: str
 
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    body: str
+    attachment: Attachment | None = None
 
 
 def mail(kind: str, ref: str) -> Mail:

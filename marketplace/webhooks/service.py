@@ -36,7 +36,7 @@ def register(session: Session, *, organisation_id: int, url: str, events: list[s
         raise Invalid(f"Unknown or missing events: {', '.join(unknown) or '(none)'}. Known: {', '.join(EVENT_TYPES)}.",
                       field="events")
     if len(url) > 2000:
-        raise Invalid("The URL is too long.", field="url")
+        raise Invalid("Adressen är för lång.", field="url")
     try:
         targets.check(url, production=production)
     except targets.RefusedTarget as error:
@@ -59,7 +59,7 @@ def endpoint_of(session: Session, organisation_id: int, endpoint_id: int, *, rem
     """The organisation's endpoint; another organisation's (or a removed one, unless asked) is NotFound."""
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or (not endpoint.active and not removed) or endpoint.organisation_id != organisation_id:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound("Det finns ingen sådan webhook-mottagare.")
     return endpoint
 
 

@@ -162,6 +162,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/programmes"): "401 403 403 ok ok 403 ok 403",
     ("GET", "/api/v1/programmes/<int:programme_id>"): API_SIGNED_IN,
     ("PATCH", "/api/v1/programmes/<int:programme_id>"): "401 403 403 ok 403 403 ok 403",
+    ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("GET", "/api/v1/programmes/<int:programme_id>/availability"): API_SIGNED_IN,
     ("GET", "/api/v1/bookings"): API_SIGNED_IN,  # lists only what the caller may see
     ("POST", "/api/v1/bookings"): "401 ok ok 403 403 403 403 403",
@@ -187,7 +188,6 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/bookings/<int:id>/summary"): API_BOOKING_PROVIDER,  # the world's booking has not ended: 409
     ("GET", "/api/v1/statistics"): API_SIGNED_IN,
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
-    ("POST", "/api/v1/programmes/<int:programme_id>/confirm"): "401 403 403 ok 403 403 ok 403",
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
     ("GET", "/api/v1/billing/periods/<period>/files/<fmt>"): API_FINANCE_OR_ADMIN,
     # webhooks: an organisation's admin or coordinator, for its own endpoints (the world's is AMF's)
@@ -216,7 +216,6 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/end": lambda world: {"end_date": "2026-07-31", "outcome": "work"},
     "/api/v1/bookings/<int:id>/extension": lambda world: {"end_date": "2026-09-30"},
     "/api/v1/bookings/<int:id>/extension/reject": lambda world: {"reason": "Matris"},
-    "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
     "/api/v1/webhooks": lambda world: {"url": "http://127.0.0.1:9/matrix", "events": ["booking.approved"]},
     "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
     "/api/v1/bookings/<int:id>/forward": lambda world: {

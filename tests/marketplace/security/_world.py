@@ -102,19 +102,6 @@ def fresh_booking(world: World, engine) -> None:
         _add_document(world, db, booking)
 
 
-def _webhook(world: World) -> int:
-    """A webhook endpoint of the providing organisation (AMF), fresh for each route."""
-    from marketplace.webhooks.models import WebhookEndpoint
-
-    with Session(world.app.extensions["insatstorget"].engine) as db:
-        endpoint = WebhookEndpoint(organisation_id=world.users["coordinator_own"].organisation_id,
-                                   url="http://127.0.0.1:9/matrix", events="booking.approved",
-                                   secret="whsec_bWF0cmlzbWF0cmlzbWF0cmlzbWF0cmlz", created_at=NOW)
-        db.add(endpoint)
-        db.commit()
-        return endpoint.id
-
-
 def _add_document(world: World, db, booking) -> None:
     """A stored document of the booking (row and file), for the download routes."""
     from marketplace.collaboration import storage
@@ -128,6 +115,19 @@ def _add_document(world: World, db, booking) -> None:
     db.commit()
     storage.write(world.app.extensions["insatstorget"].settings.resolved_document_dir(), document.id, data)
     world.ids["document"] = document.id
+
+
+def _webhook(world: World) -> int:
+    """A webhook endpoint of the providing organisation (AMF), fresh for each route."""
+    from marketplace.webhooks.models import WebhookEndpoint
+
+    with Session(world.app.extensions["insatstorget"].engine) as db:
+        endpoint = WebhookEndpoint(organisation_id=world.users["coordinator_own"].organisation_id,
+                                   url="http://127.0.0.1:9/matrix", events="booking.approved",
+                                   secret="whsec_bWF0cmlzbWF0cmlzbWF0cmlzbWF0cmlz", created_at=NOW)
+        db.add(endpoint)
+        db.commit()
+        return endpoint.id
 
 
 def fill(rule, world: World) -> str:
