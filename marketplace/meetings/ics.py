@@ -23,7 +23,10 @@ def filename(meeting: Meeting, ref: str) -> str:
     return f"{ref}-mote-{meeting.id}.ics"
 
 
-def calendar_text(meeting: Meeting, *, ref: str, programme_name: str, now: datetime, with_location: bool = True) -> str:
+def calendar_text(meeting: Meeting, *, ref: str, programme_name: str | None, now: datetime,
+                  with_location: bool = True) -> str:
+    """The meeting as RFC 5545 text. A mailed invitation passes no programme name and no place:
+    mail carries no text a user typed, only the ref (docs/security.md)."""
     cancelled = meeting.cancelled_at is not None
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -36,7 +39,8 @@ def calendar_text(meeting: Meeting, *, ref: str, programme_name: str, now: datet
     event.add("dtstart", meeting.starts_at.astimezone(timezone.utc))
     event.add("dtend", meeting.ends_at.astimezone(timezone.utc))
     event.add("sequence", meeting.sequence)
-    event.add("summary", f"{KIND_TITLES.get(meeting.kind, 'Möte')} {ref}: {programme_name}")
+    title = f"{KIND_TITLES.get(meeting.kind, 'Möte')} {ref}"
+    event.add("summary", f"{title}: {programme_name}" if programme_name else title)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if with_location and meeting.location:
         event.add("location", meeting.location)

@@ -67,8 +67,7 @@ def parties(session: Session, booking: Booking, provider_id: int) -> list[User]:
 
 def _invite(session: Session, meeting: Meeting, booking: Booking, provider_id: int, *, now: datetime, kind: str,
             message: str) -> None:
-    programme = programme_of(session, booking)
-    text = ics.calendar_text(meeting, ref=booking.ref, programme_name=programme.name, now=now, with_location=False)
+    text = ics.calendar_text(meeting, ref=booking.ref, programme_name=None, now=now, with_location=False)
     base = mail(kind, booking.ref)
     with_invitation = Mail(base.subject, base.body, Attachment(ics.filename(meeting, booking.ref), ics.content_type(meeting), text))
     for user in parties(session, booking, provider_id):

@@ -123,11 +123,12 @@ def test_a_booking_request_reads_in_its_own_transaction_and_nothing_after_it(app
     assert seen[-1] == "COMMIT" and seen.count("COMMIT") == 1, seen
     # The bearer token (the tests cache no token); the programme, locked, with both organisations
     # and the key; the places committed; the coordinators to tell; the full-days refresh; the
-    # participant's open placements (the 201's warnings); and on PostgreSQL the booking's id from
+    # participant's open placements (the 201's warnings); the two organisations' webhook endpoints
+    # (booking.requested goes into the webhook outbox in this transaction); and on PostgreSQL the booking's id from
     # its sequence, so its ref goes out in the INSERT. SQLite's insert chooses the id, and an
     # UPDATE then writes the ref.
     on_sqlite = engine.dialect.name == "sqlite"
-    assert seen.count("SELECT") == (6 if on_sqlite else 7), seen
+    assert seen.count("SELECT") == (7 if on_sqlite else 8), seen
     assert seen.count("UPDATE") == (1 if on_sqlite else 0), seen
 
 

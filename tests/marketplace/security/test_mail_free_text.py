@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.bookings import flow
+from marketplace.collaboration import flow as collaboration_flow
+from marketplace.meetings import service as meetings_service
+from marketplace.meetings.schemas import MeetingIn
 from marketplace.followups import jobs as followup_jobs
+from marketplace.kernel.db import transaction
 from marketplace.notifications.mail_templates import TEMPLATES, mail
 from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.scheduler import JobContext
@@ -19,6 +23,7 @@ from tests.marketplace.bookings._factories import _make_programme
 from tests.marketplace.bookings._helpers import NOW, _actor, _request, _run
 
 MARKER = "ZQX-fritext-7731"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def _free_text(**overrides):
@@ -58,6 +63,29 @@ def _every_mail_kind(db, engine, settings, staff_user, other_staff_user, coordin
     _run(db, flow.approve_booking, running, actor=coord, now=NOW)
     followup_jobs.remind_overdue_followups(JobContext(engine=engine, settings=settings,
                                                       now=datetime(2026, 5, 1, 6, tzinfo=timezone.utc)))
+    # a message, a document, a meeting planned and cancelled, and the summary of an ended placement
+    provider = _programme_owner(db, placed)
+
+    def use(case, *args, **kwargs):
+        with transaction(db, write_lock=True):
+            return case(db, placed, provider, *args, **kwargs)
+
+    use(collaboration_flow.post_message, actor=staff, body=f"Meddelande {MARKER}", now=NOW)
+    use(collaboration_flow.add_document, actor=coord, data=PDF, filename=f"{MARKER}.pdf", kind="work_plan", now=NOW,
+        directory=settings.resolved_document_dir())
+    meeting = use(meetings_service.plan_meeting, MeetingIn(
+        kind="start", starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=1, hours=1),
+        location=f"Plats {MARKER}", note=f"Notering {MARKER}"), actor=coord, now=NOW)
+    use(meetings_service.cancel_meeting, meeting, actor=coord, now=NOW)
+    _run(db, meetings_service.write_summary, placed, values={"attendance": MARKER, "achieved": MARKER,
+                                                             "recommendation": MARKER, "next_step": MARKER},
+         actor=coord, now=NOW)
+
+
+def _programme_owner(db, booking) -> int:
+    from catalog.models import Programme
+
+    return db.get(Programme, booking.programme_id).organisation_id
 
 
 def test_no_mail_of_any_kind_carries_typed_text(db, engine, settings, staff_user, other_staff_user, coordinator):
@@ -68,6 +96,7 @@ def test_no_mail_of_any_kind_carries_typed_text(db, engine, settings, staff_user
     assert subjects == {subject.split(":")[0] for subject, _ in TEMPLATES.values()}, "every mail kind was sent"
     for message in mails:
         assert MARKER not in message.subject and MARKER not in message.body, (message.subject, message.body)
+        assert MARKER not in (message.attachment or "") and MARKER not in (message.attachment_filename or "")
     # The reason is there after signing in: the start-page note quotes it.
     notes = [n.message for n in db.execute(select(Notification)).scalars()]
     assert any(f"Avslagsskäl {MARKER}" in note for note in notes)
