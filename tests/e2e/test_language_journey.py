@@ -41,7 +41,7 @@ def test_english_is_remembered_across_pages_and_sign_in(page, app, db, staff_use
     visit(page, J, "03-search-en")
     page.get_by_role("link", name="Måleriverkstan").click()
     expect(page.get_by_role("link", name="Request a place")).to_be_visible()
-    expect(page.get_by_text("Mar 2, 2026")).to_be_visible()
+    expect(page.get_by_role("paragraph").filter(has_text="Last updated").get_by_text("Mar 2, 2026")).to_be_visible()
     visit(page, J, "04-programme-en")
     page.get_by_role("link", name="Request a place").click()
     page.get_by_role("button", name="Send request").click()
