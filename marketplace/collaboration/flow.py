@@ -19,23 +19,13 @@ from marketplace.auth.policy import Actor
 from marketplace.bookings.public import Booking, booking_link, coordinators_of, requester_of
 from marketplace.collaboration import sniff, storage
 from marketplace.collaboration.models import BookingDocument, BookingMessage, DocumentKind
-from marketplace.kernel.errors import Conflict, DomainError, Invalid
+from marketplace.kernel.errors import Conflict, Invalid, TooLarge, UnsupportedType
 from marketplace.notifications.mail_templates import mail
 from marketplace.notifications.notify import notify
 
 MESSAGE_MAX = 5000
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 FILENAME_MAX = 200
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    code = "unsupported_type"
 
 
 @dataclass(frozen=True)

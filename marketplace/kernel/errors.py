@@ -35,6 +35,16 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"
+
+
 class Invalid(DomainError):
     """Input that breaks a rule; `errors` lists (field, message) pairs."""
 
