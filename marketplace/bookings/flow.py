@@ -98,12 +98,14 @@ _ACTIVE_USERS_OF = (select(User).where(User.organisation_id == bindparam("organi
                     .order_by(User.id))
 
 
-def _coordinators(session: Session, organisation_id: int) -> list[User]:
+def coordinators_of(session: Session, organisation_id: int) -> list[User]:
+    """The organisation's active coordinators: whom a booking's provider side is told through."""
     users = session.execute(_ACTIVE_USERS_OF, {"organisation_id": organisation_id}).scalars()
     return [user for user in users if user.has_role(Role.COORDINATOR)]
 
 
-def _requester(session: Session, booking: Booking) -> list[User]:
+def requester_of(session: Session, booking: Booking) -> list[User]:
+    """The booking's requester (none once the account is gone): the buyer side's contact."""
     user = session.get(User, booking.requester_id)
     return [user] if user is not None else []
 
@@ -312,7 +314,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
                        code="no_capacity", day=full_day.isoformat())
     # Read what the notes need before writing, and take the id (after every refusal, so a 409
     # or 422 takes no number): the writes below then go out in one flush (two on SQLite).
-    coordinators = _coordinators(session, programme.organisation_id) if hold else []
+    coordinators = coordinators_of(session, programme.organisation_id) if hold else []
     booking_id = allocate_id(session, Booking.__tablename__)
     booking = Booking(
         id=booking_id, ref=_booking_ref(booking_id, now) if booking_id is not None else f"tmp-{uuid.uuid4().hex[:16]}",
@@ -365,7 +367,7 @@ def approve_booking(session: Session, booking: Booking, *, actor: Actor, now: da
     _transition(session, booking, Action.APPROVE, actor=actor, now=now)
     booking.decided_at, booking.decided_by_id = now, actor.user_id
     programme = _programme(session, booking)
-    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
+    _tell(session, requester_of(session, booking), f"Förfrågan {booking.ref} till {programme.name} är godkänd.", booking,
           now=now, mail_kind="booking_approved")
     session.flush()
     return booking
@@ -378,7 +380,7 @@ def reject_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     _transition(session, booking, Action.REJECT, actor=actor, now=now, note=reason)
     booking.decided_at, booking.decided_by_id, booking.decision_reason = now, actor.user_id, reason
     programme = _programme(session, booking)
-    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
+    _tell(session, requester_of(session, booking), f"Förfrågan {booking.ref} till {programme.name} avslogs: {reason}", booking,
           now=now, mail_kind="booking_rejected")
     offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
     return booking
@@ -398,7 +400,7 @@ def cancel_booking(session: Session, booking: Booking, *, actor: Actor, now: dat
     booking.decision_reason = reason
     if previous != BookingStatus.WAITLISTED.value:
         programme = _programme(session, booking)
-        _tell(session, _coordinators(session, programme.organisation_id),
+        _tell(session, coordinators_of(session, programme.organisation_id),
               f"{booking.ref} till {programme.name} har avbokats av köparen.", booking, now=now, mail_kind="booking_cancelled")
     if was_holding:
         offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
@@ -443,9 +445,9 @@ def end_booking(session: Session, booking: Booking, *, actor: Actor, now: dateti
     _transition(session, booking, Action.END, actor=actor, now=now, note=text, details={"outcome": outcome})
     programme = _programme(session, booking)
     if actor.organisation_id == booking.buyer_organisation_id:
-        recipients = _coordinators(session, programme.organisation_id)
+        recipients = coordinators_of(session, programme.organisation_id)
     else:
-        recipients = _requester(session, booking)
+        recipients = requester_of(session, booking)
     _tell(session, [r for r in recipients if r.id != actor.user_id],
           f"{booking.ref} i {programme.name} är avslutad {end_date.isoformat()}.", booking, now=now, mail_kind="booking_ended")
     if freed:
@@ -489,7 +491,7 @@ def request_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     audit.record(session, actor=actor, action="booking.request_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": new_end_date.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, _coordinators(session, programme.organisation_id),
+    _tell(session, coordinators_of(session, programme.organisation_id),
           f"Förlängning av {booking.ref} i {programme.name} till {new_end_date.isoformat()} väntar på beslut.", booking,
           now=now, mail_kind="extension_requested")
     session.flush()
@@ -514,7 +516,7 @@ def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     audit.record(session, actor=actor, action="booking.approve_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "from_end": old_end.isoformat(), "to_end": new_end.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
+    _tell(session, requester_of(session, booking), f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
           booking, now=now, mail_kind="extension_approved")
     session.flush()
     return booking
@@ -534,7 +536,7 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
     audit.record(session, actor=actor, action="booking.reject_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
     programme = _programme(session, booking)
-    _tell(session, _requester(session, booking), f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
+    _tell(session, requester_of(session, booking), f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
           now=now, mail_kind="extension_rejected")
     session.flush()
     return booking
@@ -552,7 +554,7 @@ def expire_hold(session: Session, booking: Booking, *, now: datetime, hold_days:
         return None
     _transition(session, booking, Action.EXPIRE, actor=None, now=now, note="Inget beslut innan tiden gick ut.")
     programme = _programme(session, booking)
-    _tell(session, _requester(session, booking), f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
+    _tell(session, requester_of(session, booking), f"Förfrågan {booking.ref} till {programme.name} gick ut utan beslut.", booking,
           now=now, mail_kind="hold_expired")
     return offer_freed_places(session, booking.programme_id, now=now, hold_days=hold_days)
 
@@ -581,11 +583,11 @@ def offer_freed_places(session: Session, programme_id: int, *, now: datetime, ho
         booking.hold_expires_at = now + timedelta(days=hold_days)
         _transition(session, booking, Action.OFFER, actor=None, now=now, note="En plats blev ledig.")
         session.flush()  # the new hold counts before the next booking in line is checked
-        _tell(session, _requester(session, booking),
+        _tell(session, requester_of(session, booking),
               f"En plats blev ledig i {programme.name}: {booking.ref} håller nu platsen till "
               f"{booking.hold_expires_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}.", booking, now=now,
               mail_kind="place_offered")
-        _tell(session, _coordinators(session, programme.organisation_id),
+        _tell(session, coordinators_of(session, programme.organisation_id),
               f"Ny förfrågan {booking.ref} till {programme.name} (från väntelistan).", booking, now=now,
               mail_kind="booking_requested")
         offered.append(booking)

@@ -12,9 +12,7 @@ from marketplace.bookings.billable import (
     bookings_changed_since,
     get_booking_record,
 )
-from marketplace.bookings.flow import _coordinators as coordinators_of
-from marketplace.bookings.flow import _requester as requester_of
-from marketplace.bookings.flow import booking_link, record_participant_read
+from marketplace.bookings.flow import booking_link, coordinators_of, record_participant_read, requester_of
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
 from marketplace.bookings.queries import get_visible_booking, provider_id
 from marketplace.bookings.signals import booking_status_changed

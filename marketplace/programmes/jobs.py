@@ -12,7 +12,7 @@ from catalog import programmes as catalogue
 from catalog.models import Programme, ProgrammeStatus
 from catalog.rules import CONFIRM_REMIND_DAYS
 from marketplace import audit
-from marketplace.auth.models import Role, User
+from marketplace.bookings.public import coordinators_of
 from marketplace.kernel import clock
 from marketplace.kernel.db import lock_programme, transaction
 from marketplace.notifications.mail_templates import programme_mail
@@ -20,11 +20,6 @@ from marketplace.notifications.notify import notify
 
 BATCH = 200
 KEPT = (ProgrammeStatus.PUBLISHED.value, ProgrammeStatus.PAUSED.value)
-
-
-def _coordinators(session: Session, organisation_id: int) -> list[User]:
-    users = session.execute(select(User).where(User.organisation_id == organisation_id, User.active.is_(True))).scalars()
-    return [user for user in users if user.has_role(Role.COORDINATOR)]
 
 
 def remind_unconfirmed_programmes(ctx) -> int:
@@ -47,7 +42,7 @@ def remind_unconfirmed_programmes(ctx) -> int:
                 ).scalars().all()
                 for programme in batch:
                     since = clock.local(catalogue.confirmed_since(programme)).date().isoformat()
-                    for user in _coordinators(session, programme.organisation_id):
+                    for user in coordinators_of(session, programme.organisation_id):
                         notify(session, user=user, now=ctx.now, link=f"/insatser/{programme.id}",
                                message=f"Bekräfta att {programme.name} är aktuell (senast bekräftad {since}).",
                                mail=programme_mail("programme_confirm_reminder", programme.id))
