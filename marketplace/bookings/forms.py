@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.bookings.models import BookingStatus, Outcome
 from marketplace.i18n import N_
+from marketplace.kernel.forms import TextForm
 
 STATUS_LABELS = {
     BookingStatus.REQUESTED.value: N_("Förfrågan"),
@@ -35,19 +35,7 @@ OUTCOME_LABELS = {
 _DATE = _l("Ange ett datum (ÅÅÅÅ-MM-DD).")
 
 
-class _TextForm(FlaskForm):
-    """Refuses NUL characters in any text field (the database cannot store them)."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for f in self:
-            if isinstance(f.data, str) and "\x00" in f.data:
-                f.errors = [*f.errors, _l("Texten innehåller otillåtna tecken.")]
-                valid = False
-        return valid
-
-
-class BookingRequestForm(_TextForm):
+class BookingRequestForm(TextForm):
     start_date = DateField(_l("Startdatum"), validators=[InputRequired(_DATE)])
     end_date = DateField(_l("Slutdatum"), validators=[InputRequired(_DATE)])
     participant_reference = StringField(_l("Deltagarens referens (ärendenummer)"),
@@ -77,11 +65,11 @@ class BookingRequestForm(_TextForm):
         return int(text) if text.isdigit() and int(text) <= 120 else None
 
 
-class ReasonForm(_TextForm):
+class ReasonForm(TextForm):
     reason = TextAreaField(_l("Motivering"), validators=[DataRequired(_l("Skriv en motivering.")), Length(max=2000)])
 
 
-class EndForm(_TextForm):
+class EndForm(TextForm):
     end_date = DateField(_l("Sista dag"), validators=[InputRequired(_DATE)])
     outcome = SelectField(_l("Utfall"), choices=[], validators=[DataRequired(_l("Välj ett utfall."))])
 
@@ -93,11 +81,11 @@ class EndForm(_TextForm):
             SelectChoice(value, gettext(label)) for value, label in OUTCOME_LABELS.items()]
 
 
-class ExtensionForm(_TextForm):
+class ExtensionForm(TextForm):
     end_date = DateField(_l("Nytt slutdatum"), validators=[InputRequired(_DATE)])
 
 
-class ForwardForm(_TextForm):
+class ForwardForm(TextForm):
     """Send a refused request on: another programme or other dates, the same participant and assignment."""
 
     programme_id = SelectField(_l("Insats"), choices=[], coerce=int, validators=[DataRequired(_l("Välj en insats."))])

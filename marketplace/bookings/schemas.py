@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace.kernel.api_models import QueryModel
+from marketplace.kernel.api_models import QueryModel, Text
 from marketplace.bookings.models import BookingStatus, Outcome
 
 _TEXT = 5000
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it as invalid input, not a server error.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ParticipantIn(BaseModel):

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from marketplace.collaboration.flow import MESSAGE_MAX
 from marketplace.collaboration.models import DocumentKind
 from marketplace.i18n import N_
+from marketplace.kernel.forms import TextForm
 
 KIND_LABELS = {
     DocumentKind.WORK_PLAN.value: N_("Arbetsplan"),
@@ -21,17 +22,10 @@ KIND_LABELS = {
 }
 
 
-class MessageForm(FlaskForm):
+class MessageForm(TextForm):
     body = TextAreaField(_l("Meddelande"), validators=[
         DataRequired(_l("Skriv ett meddelande.")),
         Length(max=MESSAGE_MAX, message=_l("Meddelandet får vara högst %(max)d tecken."))])
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if isinstance(self.body.data, str) and "\x00" in self.body.data:
-            self.body.errors = [*self.body.errors, gettext("Texten innehåller otillåtna tecken.")]
-            valid = False
-        return valid
 
 
 class DocumentForm(FlaskForm):

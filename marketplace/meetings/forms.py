@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.i18n import N_
+from marketplace.kernel.forms import TextForm
 
 KIND_LABELS = {"start": N_("Startmöte (trepartssamtal)"), "follow_up": N_("Uppföljningsmöte"), "end": N_("Avslutningsmöte")}
 _TIME = _l("Ange datum och tid.")
 
 
-class _TextForm(FlaskForm):
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for f in self:
-            if isinstance(f.data, str) and "\x00" in f.data:
-                f.errors = [*f.errors, _l("Texten innehåller otillåtna tecken.")]
-                valid = False
-        return valid
-
-
-class MeetingForm(_TextForm):
+class MeetingForm(TextForm):
     kind = SelectField(_l("Typ av möte"), choices=[], validators=[DataRequired(_l("Välj typ av möte."))])
     starts_at = DateTimeLocalField(_l("Börjar"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_TIME)])
     ends_at = DateTimeLocalField(_l("Slutar"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_TIME)])
@@ -38,7 +28,7 @@ class MeetingForm(_TextForm):
         self.kind.choices = [SelectChoice(value, gettext(label)) for value, label in KIND_LABELS.items()]
 
 
-class SummaryForm(_TextForm):
+class SummaryForm(TextForm):
     attendance = TextAreaField(_l("Närvaro"), validators=[DataRequired(_l("Fyll i fältet.")), Length(max=5000)])
     achieved = TextAreaField(_l("Vad som uppnåtts"), validators=[DataRequired(_l("Fyll i fältet.")), Length(max=5000)])
     recommendation = TextAreaField(_l("Rekommendation"), validators=[Optional(), Length(max=5000)])

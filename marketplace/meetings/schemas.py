@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace.kernel.api_models import QueryModel
+from marketplace.kernel.api_models import QueryModel, Text
 from marketplace.meetings.models import MeetingKind
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class BookingPath(BaseModel):
