@@ -29,7 +29,7 @@ def upgrade_schema(engine) -> None:
     config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 def init_db(engine) -> dict[str, int]:
