@@ -26,7 +26,7 @@ from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity, states
 from marketplace.bookings.fingerprint import request_fingerprint
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus, IdempotencyRecord, Outcome
-from marketplace.bookings.signals import booking_status_changed
+from marketplace.bookings.signals import booking_extension_changed, booking_status_changed
 from marketplace.bookings.states import Action
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import allocate_id, lock_programme, row_locks_needed
@@ -490,6 +490,8 @@ def request_extension(session: Session, booking: Booking, *, actor: Actor, now: 
            note=f"Förlängning begärd till {new_end_date.isoformat()}.")
     audit.record(session, actor=actor, action="booking.request_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": new_end_date.isoformat()})
+    booking_extension_changed.send(booking, session=session, kind="requested", end_date=booking.end_date,
+                                   extension_end_date=new_end_date, actor_id=actor.user_id, now=now)
     programme = _programme(session, booking)
     _tell(session, coordinators_of(session, programme.organisation_id),
           f"Förlängning av {booking.ref} i {programme.name} till {new_end_date.isoformat()} väntar på beslut.", booking,
@@ -515,6 +517,8 @@ def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: 
                                 actor_id=actor.user_id, now=now)
     audit.record(session, actor=actor, action="booking.approve_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "from_end": old_end.isoformat(), "to_end": new_end.isoformat()})
+    booking_extension_changed.send(booking, session=session, kind="approved", end_date=old_end,
+                                   extension_end_date=new_end, actor_id=actor.user_id, now=now)
     programme = _programme(session, booking)
     _tell(session, requester_of(session, booking), f"Förlängningen av {booking.ref} i {programme.name} till {new_end.isoformat()} är godkänd.",
           booking, now=now, mail_kind="extension_approved")
@@ -535,6 +539,8 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
            note=f"Förlängning till {asked.isoformat()} avslogs: {reason}")
     audit.record(session, actor=actor, action="booking.reject_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
+    booking_extension_changed.send(booking, session=session, kind="rejected", end_date=booking.end_date,
+                                   extension_end_date=asked, actor_id=actor.user_id, now=now)
     programme = _programme(session, booking)
     _tell(session, requester_of(session, booking), f"Förlängningen av {booking.ref} i {programme.name} avslogs: {reason}", booking,
           now=now, mail_kind="extension_rejected")

@@ -19,3 +19,11 @@ kwargs: session (sqlalchemy Session), from_status (str | None; None when created
 to_status (str), actor_id (int | None; None for scheduler jobs), now (aware UTC datetime).
 An extension of end_date that the provider approves is sent with from_status == to_status.
 """
+
+booking_extension_changed = _signals.signal("booking-extension-changed")
+booking_extension_changed.__doc__ = """Sent when an extension is requested, approved or rejected, inside its transaction.
+
+sender: the Booking (flushed; on approval end_date is already the new one).
+kwargs: session, kind ("requested" | "approved" | "rejected"), end_date (the booking's end date
+before the decision), extension_end_date (the requested new last day), actor_id, now.
+"""

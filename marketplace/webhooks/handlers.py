@@ -7,7 +7,7 @@ codes: never the participant's name, contact, needs or reference.
 from __future__ import annotations
 
 from catalog.models import Organisation, Programme
-from marketplace.bookings.public import BookingStatus, booking_status_changed
+from marketplace.bookings.public import BookingStatus, booking_extension_changed, booking_status_changed
 from marketplace.webhooks import service
 
 EVENT_FOR_STATUS = {
@@ -23,7 +23,7 @@ EVENT_FOR_STATUS = {
 
 def event_type(from_status: str | None, to_status: str) -> str | None:
     if from_status == to_status:
-        return "extension.approved"  # the signal's convention for an approved extension
+        return None  # an approved extension: sent as extension.approved by on_extension_changed
     if from_status is not None and to_status == BookingStatus.WAITLISTED.value:
         return None
     return EVENT_FOR_STATUS.get(to_status)
@@ -51,6 +51,13 @@ def on_booking_status_changed(booking, *, session, from_status=None, to_status=N
     service.enqueue(session, event_type=kind, organisation_ids=organisations, data=data, now=now)
 
 
+def on_extension_changed(booking, *, session, kind, end_date, extension_end_date, now, **_):
+    """extension.requested / .approved / .rejected, to the buyer and the provider; never the reason typed."""
+    data, organisations = booking_data(session, booking, from_status=booking.status)
+    data.update({"previous_end_date": end_date.isoformat(), "extension_end_date": extension_end_date.isoformat()})
+    service.enqueue(session, event_type=f"extension.{kind}", organisation_ids=organisations, data=data, now=now)
+
+
 def on_month_closed(result, *, session, now, **_):
     """billing.month_closed, to every organisation's subscribed endpoints (connected by the composition root)."""
     data = {"period": result.period, "status": "closed", "closed_at": result.closed_at.isoformat()}
@@ -69,3 +76,4 @@ def on_followup_due(followup, *, session, booking, programme, now, **_):
 def connect() -> None:
     """Idempotent: connecting the same listener again changes nothing."""
     booking_status_changed.connect(on_booking_status_changed, weak=False)
+    booking_extension_changed.connect(on_extension_changed, weak=False)

@@ -18,7 +18,8 @@ from marketplace.webhooks.models import WebhookAttempt, WebhookDelivery, Webhook
 
 EVENT_TYPES = (
     "booking.requested", "booking.approved", "booking.rejected", "booking.cancelled", "booking.started",
-    "booking.ended", "extension.approved", "followup.due", "billing.month_closed",
+    "booking.ended", "extension.requested", "extension.approved", "extension.rejected", "followup.due",
+    "billing.month_closed",
 )
 GIVE_UP_AFTER = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=30)

@@ -140,6 +140,36 @@ def test_booking_events_reach_the_receiver_signed_once_and_without_participant_d
     assert api(other_coordinator).get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").status_code == 404
 
 
+def test_extension_requests_and_decisions_reach_the_receiver_without_the_reason(
+        api, db, engine, settings, staff_user, coordinator, receiver, frozen_clock):
+    frozen_clock("2026-03-02T10:00:00+01:00")
+    endpoint = _register(api, coordinator, receiver.url,
+                         ["extension.requested", "extension.approved", "extension.rejected"])
+    receiver.secret = endpoint["secret"]
+    programme = _make_programme(db, capacity=1)
+    booking = api(staff_user).post("/api/v1/bookings", json=_body(programme)).get_json()
+    path = f"/api/v1/bookings/{booking['id']}"
+    assert api(coordinator).post(f"{path}/approve").status_code == 200
+    assert api(staff_user).post(f"{path}/extension", json={"end_date": "2026-04-20"}).status_code == 200
+    assert api(coordinator).post(f"{path}/extension/approve").status_code == 200
+    assert api(staff_user).post(f"{path}/extension", json={"end_date": "2026-05-04"}).status_code == 200
+    rejected = api(coordinator).post(f"{path}/extension/reject", json={"reason": "Lina Berg behöver annat stöd"})
+    assert rejected.status_code == 200
+    clock.freeze(None)
+    assert _deliver(engine, settings, clock.now()) == 4
+    assert all(r["verified"] for r in receiver.received)
+    bodies = [r["body"] for r in receiver.received]
+    assert [b["type"] for b in bodies] == ["extension.requested", "extension.approved", "extension.requested",
+                                           "extension.rejected"]
+    assert [(b["data"]["previous_end_date"], b["data"]["extension_end_date"], b["data"]["end_date"]) for b in bodies] == [
+        ("2026-04-12", "2026-04-20", "2026-04-12"), ("2026-04-12", "2026-04-20", "2026-04-20"),
+        ("2026-04-20", "2026-05-04", "2026-04-20"), ("2026-04-20", "2026-05-04", "2026-04-20")]
+    assert {b["data"]["booking_ref"] for b in bodies} == {booking["ref"]}
+    everything = json.dumps(bodies, ensure_ascii=False)
+    for personal in ("Lina Berg", "ÄR-77", "annat stöd"):
+        assert personal not in everything
+
+
 def test_a_failing_receiver_is_retried_with_backoff_and_given_up_after_24_hours(db, engine, settings, coordinator, receiver):
     now = datetime.now(timezone.utc)
     endpoint, secret = service.register(db, organisation_id=coordinator.organisation_id, url=receiver.url,
