@@ -2,7 +2,7 @@
 
 from marketplace.operations.schema import metadata  # noqa: F401
 
-for _module in ("billing.models", "marketplace.followups.models"):
+for _module in ("billing.models", "billing.disputes.models", "billing.dimensions", "marketplace.followups.models"):
     try:
         __import__(_module)
     except ModuleNotFoundError as error:  # a package not written yet
