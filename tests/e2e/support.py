@@ -140,3 +140,24 @@ def sign_in(page, user, db=None, *, password: str | None = None) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name=re.compile("^(Logga ut|Sign out)$")).click()
     page.wait_for_load_state()
+
+
+def fill_request(page, *, start: str, end: str, participant_ref: str, participant_name: str) -> str:
+    """Fill the open request form as staff do, send it, and return the new booking's ref."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Startdatum").fill(start)
+    page.get_by_label("Slutdatum").fill(end)
+    page.get_by_label("Deltagarens referens (ärendenummer)").fill(participant_ref)
+    page.get_by_label("Deltagarens namn").fill(participant_name)
+    page.get_by_label("Syfte").fill("Komma tillbaka till arbetslivet i lugn takt.")
+    page.get_by_label("Mål", exact=True).fill("Arbeta fyra dagar i veckan efter tre månader.")
+    page.get_by_label("Arbetsuppgifter").fill("Spackling, målning och enklare tapetsering.")
+    page.get_by_label("FIA-bedömning är gjord").check()
+    page.get_by_label("Biståndsbeslutets diarienummer").fill("SoF 2026/118")
+    page.get_by_label("Beslutsdatum").fill("2026-02-26")
+    page.get_by_role("button", name="Skicka förfrågan").click()
+    expect(page.get_by_role("status")).to_contain_text("Förfrågan är skickad")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Placering B-2026-")
+    return re.search(r"B-\d{4}-\d{6}", heading.inner_text()).group(0)

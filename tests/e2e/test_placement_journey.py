@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.kernel import clock
-from tests.e2e.support import shot, sign_in, sign_out, visit
+from tests.e2e.support import fill_request, shot, sign_in, sign_out, visit
 from tests.factories import make_programme
 
 pytestmark = pytest.mark.e2e
@@ -53,21 +53,8 @@ def test_a_placement_from_search_to_outcome(page, app, db, staff_user, coordinat
     page.get_by_role("button", name="Skicka förfrågan").click()
     expect(page.get_by_role("alert")).to_contain_text("Ange deltagarens namn")
     visit(page, J, "06-request-errors")
-    page.get_by_label("Startdatum").fill("2026-03-09")
-    page.get_by_label("Slutdatum").fill("2026-06-30")
-    page.get_by_label("Deltagarens referens (ärendenummer)").fill("RK-2026-0042")
-    page.get_by_label("Deltagarens namn").fill("Nadia Ahmed")
-    page.get_by_label("Syfte").fill("Komma tillbaka till arbetslivet i lugn takt.")
-    page.get_by_label("Mål", exact=True).fill("Arbeta fyra dagar i veckan efter tre månader.")
-    page.get_by_label("Arbetsuppgifter").fill("Spackling, målning och enklare tapetsering.")
-    page.get_by_label("FIA-bedömning är gjord").check()
-    page.get_by_label("Biståndsbeslutets diarienummer").fill("SoF 2026/118")
-    page.get_by_label("Beslutsdatum").fill("2026-02-26")
-    page.get_by_role("button", name="Skicka förfrågan").click()
-    expect(page.get_by_role("status")).to_contain_text("Förfrågan är skickad")
-    heading = page.get_by_role("heading", level=1)
-    expect(heading).to_contain_text("Placering B-2026-")
-    ref = re.search(r"B-\d{4}-\d{6}", heading.inner_text()).group(0)
+    ref = fill_request(page, start="2026-03-09", end="2026-06-30", participant_ref="RK-2026-0042",
+                       participant_name="Nadia Ahmed")
     visit(page, J, "07-requested")
     sign_out(page)
 
