@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from catalog.types import UTCDateTime
@@ -45,6 +45,9 @@ class Organisation(SQLModel, table=True):
     cost_centre: str = Field(max_length=20)
     cost_account: str = Field(max_length=10)
     revenue_account: str = Field(max_length=10)
+    # The verksamhetskod a programme of this organisation is billed under when it has none of
+    # its own ('' = none; 3–10 digits). The responsibility code (ansvar) is cost_centre.
+    default_activity_code: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
     valid_from: date | None = None
     valid_to: date | None = None
 
@@ -120,6 +123,12 @@ class Programme(SQLModel, table=True):
     # Upkeep: when a coordinator last confirmed the listing is current (None: never, read as
     # created_at), when the reminder to confirm was last sent, and the period it is valid.
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # True once the last confirmation is CONFIRM_STALE_DAYS old: set by the upkeep job
+    # (marketplace/programmes/jobs.py), cleared by confirming. Search ranks stale listings
+    # last from this column, so the default order is read from an index (migration 0021).
+    stale: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The sum of the programme's reserved places (ProgrammeReservation; 0: none reserved).
+    reserved_places: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     confirm_reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     valid_from: date | None = None
     valid_to: date | None = None
@@ -128,6 +137,9 @@ class Programme(SQLModel, table=True):
     min_age: int | None = None
     max_age: int | None = None
     requirements: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    # The city's activity code (verksamhetskod, 3–10 digits) its places are billed under;
+    # '' = its organisation's default_activity_code (migration 0020).
+    activity_code: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
     # Words folded for Swedish-aware search, kept by catalog.programmes (catalog.search.documents):
     # search_text holds every searchable word, search_name the name's words (they rank higher).
     search_text: str = Field(default="", sa_type=Text)
@@ -135,6 +147,31 @@ class Programme(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ProgrammeReservation(SQLModel, table=True):
+    """Places of a programme kept for one target group or one buying organisation (a quota).
+
+    A request whose participant's target group, or whose buying organisation, matches may use
+    these places and the unreserved ones; any other request only the unreserved ones (the
+    capacity minus every reservation). Counted per day like capacity (marketplace/bookings/reserved_days.py).
+    """
+
+    __tablename__ = "programme_reservation"
+    __table_args__ = (
+        CheckConstraint("places > 0", name="ck_programme_reservation_places"),
+        CheckConstraint("(target_group_code IS NULL) <> (organisation_id IS NULL)", name="ck_programme_reservation_for"),
+        UniqueConstraint("programme_id", "target_group_code", name="uq_programme_reservation_group"),
+        UniqueConstraint("programme_id", "organisation_id", name="uq_programme_reservation_organisation"),
+        Index("ix_programme_reservation_target_group", "target_group_code", "programme_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=Column(Integer, ForeignKey("programme.id", ondelete="CASCADE"), nullable=False))
+    target_group_code: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("target_group.code"),
+                                                                        nullable=True))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    places: int
 
 
 class ProgrammeChange(SQLModel, table=True):

@@ -134,6 +134,8 @@ def create_programme(session: Session, values: dict[str, Any], *, actor_id: int 
     Raises InvalidProgramme listing every bad field, or DuplicateCode.
     """
     values = rules.clean_text(values)
+    if "activity_code" in values and values["activity_code"] is None:  # optional: none is ''
+        values["activity_code"] = ""
     status = values.pop("status", None) or ProgrammeStatus.DRAFT.value
     errors = rules.field_errors(values, creating=True)
     errors += rules.range_errors(values)
@@ -239,6 +241,7 @@ def confirm_programme(session: Session, programme: Programme, *, actor_id: int |
     changes = {"confirmed_at": [programme.confirmed_at.isoformat() if programme.confirmed_at else None, now.isoformat()]}
     programme.confirmed_at = now
     programme.confirm_reminded_at = None
+    programme.stale = False
     _record(session, programme, "confirm", changes, actor_id=actor_id, now=now)
     session.flush()
     return changes

@@ -26,7 +26,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -34,7 +33,6 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from catalog.models import Organisation, Programme, ProgrammeStatus, ProgrammeTargetGroup
-from catalog.types import UTCDateTime
 
 _WORD = re.compile(r"[^\W_]+")
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
@@ -194,6 +192,9 @@ def _binary_postgresql(element, compiler, **kw):
 # --- filters, query and ranking -------------------------------------------------------------
 
 
+STALE_LAST = "stale_last"
+
+
 @dataclass(frozen=True)
 class ProgrammeFilters:
     """What a search asks for; empty values do not filter."""
@@ -207,7 +208,7 @@ class ProgrammeFilters:
     statuses: tuple[str, ...] = (ProgrammeStatus.PUBLISHED.value,)
     organisation_id: int | None = None
     participant_age: int | None = None  # programmes whose age range admits this age
-    stale_before: datetime | None = None  # confirmed before this: ranked after the confirmed ones
+    stale_last: bool = False  # listings marked stale (Programme.stale) ranked after the confirmed ones
     extra: tuple = field(default=())  # further SQL conditions from the caller (availability)
 
     @property
@@ -245,9 +246,14 @@ def bound_values(filters: ProgrammeFilters) -> dict[str, object]:
         values["max_price_ore"] = filters.max_price_ore
     if filters.participant_age is not None:
         values["participant_age"] = filters.participant_age
-    if filters.stale_before is not None:
-        values["stale_before"] = filters.stale_before
+    if filters.stale_last:
+        values[STALE_LAST] = True  # binds nothing: it only gives the statement its shape
     return values
+
+
+def executed_values(values: dict[str, object]) -> dict[str, object]:
+    """The values a statement binds (bound_values() without the markers that only shape it)."""
+    return {name: value for name, value in values.items() if name != STALE_LAST}
 
 
 def search_shape(values: dict[str, object]) -> frozenset[str]:
@@ -306,20 +312,15 @@ def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = Non
     return where
 
 
-def stale_rank(values: dict[str, object], confirmed_at=None) -> ColumnElement[int]:
-    """1 for a programme last confirmed before `stale_before` (or never), else 0."""
-    column = Programme.confirmed_at if confirmed_at is None else confirmed_at
-    return case((or_(column.is_(None), column < _bound(values, "stale_before", type_=UTCDateTime())), 1), else_=0)
-
-
 def ordering(values: dict[str, object]) -> list[ColumnElement]:
-    """Confirmed before stale (with `stale_before`), best match first (when words were typed),
-    then by name in code-point order, then id."""
+    """Confirmed before stale (with STALE_LAST: the stored Programme.stale, so that without words
+    the order is read from the (status, stale, name, id) index), best match first (when words
+    were typed), then by name in code-point order, then id."""
     order: list[ColumnElement] = [binary_order(Programme.name), Programme.id]
     if "text_query" in values:
         order.insert(0, relevance(values).desc())
-    if "stale_before" in values:
-        order.insert(0, stale_rank(values))
+    if STALE_LAST in values:
+        order.insert(0, Programme.stale)
     return order
 
 
@@ -366,13 +367,13 @@ def page_query(filters: ProgrammeFilters, *, offset: int, limit: int) -> Select:
         columns = [Programme.id.label("id"), Programme.name.label("name"), func.count().over().label("total")]
         if ranked:
             columns.append(relevance(values).label("score"))
-        if "stale_before" in values:
-            columns.append(stale_rank(values).label("stale"))
+        if STALE_LAST in values:
+            columns.append(Programme.stale.label("stale"))
         matches = select(*columns).where(where).subquery("matches")
         inner_order: list[ColumnElement] = [binary_order(matches.c.name), matches.c.id]
         if ranked:
             inner_order.insert(0, matches.c.score.desc())
-        if "stale_before" in values:
+        if STALE_LAST in values:
             inner_order.insert(0, matches.c.stale)
         page = (select(matches.c.id, matches.c.total).order_by(*inner_order)
                 .offset(offset_value).limit(limit_value).subquery("page"))

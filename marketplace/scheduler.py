@@ -72,7 +72,9 @@ def _jobs() -> tuple[JobSpec, ...]:
         ]
     for module, names in (
         ("marketplace.followups.jobs", (("remind_overdue_followups", CronTrigger(hour=7, minute=0)),)),
+        ("marketplace.notifications.jobs", (("send_daily_digests", CronTrigger(hour=7, minute=0)),)),
         ("marketplace.programmes.jobs", (("remind_unconfirmed_programmes", CronTrigger(hour=7, minute=15)),
+                                         ("mark_stale_programmes", CronTrigger(hour=0, minute=15)),
                                          ("pause_expired_programmes", CronTrigger(hour=0, minute=10)))),
         ("marketplace.privacy.retention_job", (("erase_expired_personal_data", CronTrigger(hour=2, minute=30)),)),
         ("billing.jobs", (("close_previous_month", None),)),

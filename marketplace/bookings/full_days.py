@@ -32,12 +32,13 @@ from itertools import chain
 from typing import Literal
 
 from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, bindparam, delete,
-                        event, insert, or_, select)
+                        event, insert, literal, or_, select)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from catalog.models import Programme
+from catalog.models import Programme, ProgrammeReservation
 from catalog.types import UTCDateTime
+from marketplace.bookings import reserved_days
 from marketplace.bookings.models import Booking, BookingStatus
 
 # Own metadata: the table is created by the hand-written migration 0009_full_runs, so the
@@ -60,7 +61,8 @@ full_run = Table(
 FIRM_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
 REQUESTED = BookingStatus.REQUESTED.value
 _RELEVANT = frozenset(FIRM_STATUSES) | {REQUESTED}
-_WATCHED = ("status", "start_date", "end_date", "programme_id", "hold_expires_at")
+_WATCHED = ("status", "start_date", "end_date", "programme_id", "hold_expires_at", "buyer_organisation_id",
+            "participant_target_group")
 
 Window = tuple[date, date] | None  # None: every day
 Run = tuple[date, date, datetime | None]
@@ -133,7 +135,8 @@ def _merge(windows: dict[int, Window], programme_id: int | None, window: Window)
     windows[programme_id] = None if old is None or window is None else (min(old[0], window[0]), max(old[1], window[1]))
 
 
-def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozenset[int] = frozenset()) -> None:
+def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozenset[int] = frozenset(),
+            reservations_changed: frozenset[int] = frozenset()) -> None:
     """Recompute the runs of these programmes inside each window (None: all days) from the bookings.
 
     The window is widened to whole months: runs never cross a month's end, so the runs of
@@ -141,6 +144,11 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
     `grown_only` the flush only added bookings, which can fill days but never free one: if
     the window then has no full day, it had none before either, and nothing is written (the
     common case of a new request: one SELECT, no write).
+
+    A programme with reservations (Programme.reserved_places) keeps here the days full for a
+    request of no reservation, and per reservation the days full for its requests
+    (reserved_days.py); `reservations_changed` names programmes whose reservations changed,
+    whose per-reservation runs are all dropped first.
     """
     for programme_id, window in sorted(windows.items()):
         programme = session.get(Programme, programme_id)  # usually in the identity map already
@@ -150,6 +158,18 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
         if windowed:
             window = (_month_start(window[0]), _month_end(window[1]))
             values.update(window_start=window[0], window_end=window[1])
+        if programme_id in reservations_changed:
+            session.execute(_DROP_RESERVED_RUNS_IN[False], values)
+        if programme is not None and programme.reserved_places:
+            generic, by_reservation = reserved_days.runs_by_pool(session, programme_id, capacity or 0, window)
+            session.execute(_DROP_RUNS_IN[windowed], values)
+            session.execute(_DROP_RESERVED_RUNS_IN[windowed], values)
+            if generic:
+                session.execute(insert(full_run), [{"programme_id": programme_id, "first_day": first, "last_day": last,
+                                                    "full_until": until} for first, last, until in generic])
+            if reserved := reserved_days.reserved_rows(programme_id, by_reservation):
+                session.execute(insert(reserved_days.reserved_full_run), reserved)
+            continue
         items = [(s, e, None if status in FIRM_STATUSES else hold)
                  for s, e, status, hold in session.execute(_BOOKINGS_IN[windowed], values)]
         rows = [{"programme_id": programme_id, "first_day": first, "last_day": last, "full_until": until}
@@ -181,20 +201,40 @@ def _drop_runs_in(windowed: bool):
     return drop
 
 
+def _drop_reserved_runs_in(windowed: bool):
+    table = reserved_days.reserved_full_run
+    drop = delete(table).where(table.c.programme_id == bindparam("programme_id"))
+    if windowed:
+        drop = drop.where(table.c.first_day >= bindparam("window_start", type_=Date),
+                          table.c.first_day <= bindparam("window_end", type_=Date))
+    return drop
+
+
 # Built once, run with each refresh's values: every booking request refreshes (marketplace/statement_cache.py).
 _BOOKINGS_IN = {windowed: _bookings_in(windowed) for windowed in (False, True)}
 _DROP_RUNS_IN = {windowed: _drop_runs_in(windowed) for windowed in (False, True)}
+_DROP_RESERVED_RUNS_IN = {windowed: _drop_reserved_runs_in(windowed) for windowed in (False, True)}
 
 
 def rebuild_all(connection) -> int:
     """Recompute the whole index (after a bulk import); returns the number of rows (runs)."""
-    capacities = {row[0]: row[1] for row in connection.execute(select(Programme.id, Programme.capacity))}
+    # Migration 0009 runs this before reservations exist (0021): then every programme counts capacity alone.
+    with_reservations = "programme_reserved_full_run" in sa_inspect(connection).get_table_names()
+    reserved_column = Programme.reserved_places if with_reservations else literal(0)
+    capacities, reserving = {}, []
+    for programme_id, places, reserved in connection.execute(select(Programme.id, Programme.capacity, reserved_column)):
+        capacities[programme_id] = places
+        if reserved:
+            reserving.append(programme_id)
     connection.execute(delete(full_run))
+    if with_reservations:
+        connection.execute(delete(reserved_days.reserved_full_run))
     total, batch = 0, []
     current, items = None, []
+    reserving_set = frozenset(reserving)
 
     def finish() -> None:
-        if current is not None:
+        if current is not None and current not in reserving_set:
             batch.extend({"programme_id": current, "first_day": first, "last_day": last, "full_until": until}
                          for first, last, until in full_runs_of(items, capacities.get(current, 0)))
 
@@ -214,6 +254,12 @@ def rebuild_all(connection) -> int:
                 batch = []
         items.append((start, end, None if status in FIRM_STATUSES else hold))
     finish()
+    for programme_id in reserving:
+        generic, by_reservation = reserved_days.runs_by_pool(connection, programme_id, capacities[programme_id], None)
+        batch.extend({"programme_id": programme_id, "first_day": first, "last_day": last, "full_until": until}
+                     for first, last, until in generic)
+        if reserved := reserved_days.reserved_rows(programme_id, by_reservation):
+            connection.execute(insert(reserved_days.reserved_full_run), reserved)
     if batch:
         connection.execute(insert(full_run), batch)
         total += len(batch)
@@ -232,7 +278,14 @@ def _keep_in_step(session: Session, _context) -> None:
     """Refresh the days whose committing bookings, or the programme's capacity, this flush changed."""
     windows: dict[int, Window] = {}
     shrinkable: set[int] = set()  # programmes where this flush may have freed a day
+    reserving: set[int] = set()  # programmes whose reservations this flush changed
     for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, ProgrammeReservation):
+            if obj.programme_id is not None:
+                _merge(windows, obj.programme_id, None)
+                shrinkable.add(obj.programme_id)
+                reserving.add(obj.programme_id)
+            continue
         if isinstance(obj, Booking):
             if obj in session.new or obj in session.deleted:
                 if obj.status in _RELEVANT:
@@ -254,11 +307,15 @@ def _keep_in_step(session: Session, _context) -> None:
                 _merge(windows, pid, window)
                 shrinkable.add(pid)
         elif isinstance(obj, Programme) and obj not in session.new and obj not in session.deleted:
-            if sa_inspect(obj).attrs["capacity"].history.has_changes():
+            state = sa_inspect(obj)
+            if state.attrs["capacity"].history.has_changes() or state.attrs["reserved_places"].history.has_changes():
                 _merge(windows, obj.id, None)
                 shrinkable.add(obj.id)
+                if state.attrs["reserved_places"].history.has_changes():
+                    reserving.add(obj.id)
     if windows:
-        refresh(session, windows, grown_only=frozenset(set(windows) - shrinkable))
+        refresh(session, windows, grown_only=frozenset(set(windows) - shrinkable),
+                reservations_changed=frozenset(reserving))
 
 
 # --- the availability filter ----------------------------------------------------------------

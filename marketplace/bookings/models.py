@@ -74,6 +74,9 @@ class Booking(SQLModel, table=True):
     participant_needs: str | None = Field(default=None, sa_type=Text)
     # The participant's age as stated on the request (checked against the programme's range).
     participant_age: int | None = None
+    # The participant's target group as stated on the request (a code): a reservation for it
+    # lets the request use reserved places (catalog.models.ProgrammeReservation).
+    participant_target_group: str | None = Field(default=None, max_length=40)
     personal_data_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     assignment_purpose: str = Field(sa_type=Text)
     assignment_goals: str = Field(sa_type=Text)

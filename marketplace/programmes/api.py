@@ -19,9 +19,10 @@ from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import Forbidden, Invalid, NotFound
 from marketplace.kernel.problems import Problem
 from marketplace.programmes import service
+from marketplace.stats import public as stats
 from marketplace.programmes.schemas import (
     AvailabilityOut, AvailabilityQuery, HsdsQuery, LabelList, LangQuery, OrganisationList, ProgrammeIn, ProgrammeList,
-    ProgrammeOut, ProgrammePatch, ProgrammePath, ProgrammeQuery,
+    ProgrammeItemOut, ProgrammeOut, ProgrammeOutcomesOut, ProgrammePatch, ProgrammePath, ProgrammeQuery,
 )
 
 api = APIBlueprint("programmes_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="catalogue")])
@@ -94,10 +95,12 @@ def search_programmes(query: ProgrammeQuery):
         q=query.q or "", category=query.category, target_groups=tuple(query.target_group),
         organisation=query.organisation, accessible=query.accessible or None,
         max_price_ore=None if query.max_price is None else _ore(query.max_price, "max_price"),
-        participant_age=query.participant_age, stale_before=service.stale_before(clock.now()),
+        participant_age=query.participant_age, stale_last=True,
     )
     items, total = service.search_documents(http.request_session(), filters, offset=(query.page - 1) * query.per_page,
                                             limit=query.per_page, available=available, today=clock.today(), now=clock.now())
+    if total == 0 and query.page == 1:
+        stats.count_unmet_search(http.request_session(), filters, today=clock.today())
     return ProgrammeList(items=items, total=total, page=query.page, per_page=query.per_page).model_dump(mode="json")
 
 
@@ -113,12 +116,15 @@ def _document(session, programme: Programme) -> dict:
     return ProgrammeOut(**document).model_dump(mode="json")
 
 
-@api.get("/programmes/<int:programme_id>", responses={200: ProgrammeOut, 401: Problem, 404: Problem}, security=SECURITY)
+@api.get("/programmes/<int:programme_id>", responses={200: ProgrammeItemOut, 401: Problem, 404: Problem},
+         security=SECURITY)
 def get_programme(path: ProgrammePath):
-    """One programme (unpublished ones only for their keepers)."""
+    """One programme (unpublished ones only for their keepers), with its outcomes over the last 24 months."""
     actor = http.require_api_actor()
     session = http.request_session()
-    return _document(session, _visible_or_404(session, actor, path.programme_id))
+    programme = _visible_or_404(session, actor, path.programme_id)
+    outcomes = stats.programme_outcomes(session, programme.id, today=clock.today())
+    return {**_document(session, programme), "outcomes": ProgrammeOutcomesOut(**outcomes.as_dict()).model_dump(mode="json", by_alias=True)}
 
 
 def _values(body, fields: set[str], session) -> dict:
@@ -126,7 +132,7 @@ def _values(body, fields: set[str], session) -> dict:
     values = {}
     simple = ("code", "name", "description", "eligibility", "location", "schedule", "capacity", "min_weeks",
               "max_weeks", "accessible", "language_support", "target_groups", "status", "valid_from", "valid_to",
-              "funding", "min_age", "max_age", "requirements")
+              "funding", "min_age", "max_age", "requirements", "activity_code")
     for name in simple:
         if name in fields:
             values[name] = getattr(body, name)

@@ -1,16 +1,17 @@
-"""Scheduled upkeep of the catalogue: remind coordinators to confirm their listings, pause
+"""Scheduled upkeep of the catalogue: remind coordinators to confirm their listings, mark the
+listings not confirmed for CONFIRM_STALE_DAYS as stale (search ranks them last), pause
 programmes whose validity has ended. Each job is idempotent for its `now`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from catalog import programmes as catalogue
 from catalog.models import Programme, ProgrammeStatus
-from catalog.rules import CONFIRM_REMIND_DAYS
+from catalog.rules import CONFIRM_REMIND_DAYS, CONFIRM_STALE_DAYS
 from marketplace import audit
 from marketplace.bookings.public import coordinators_of
 from marketplace.kernel import clock
@@ -50,6 +51,26 @@ def remind_unconfirmed_programmes(ctx) -> int:
             reminded += len(batch)
             if len(batch) < BATCH:
                 return reminded
+
+
+def mark_stale_programmes(ctx) -> int:
+    """Set Programme.stale on every listing last confirmed CONFIRM_STALE_DAYS ago or more (never
+    confirmed: since its creation) and clear it on the others; returns the rows changed.
+
+    Search orders by the stored flag (catalog/search.py), so it reads results from an index
+    instead of comparing every match's confirmed_at with the clock. The programme page and
+    the API's not_confirmed_since read confirmed_at directly; confirming clears the flag at
+    once (catalog.programmes.confirm_programme). Two UPDATEs that touch only rows whose flag
+    changes: a second run for the same `now` writes nothing.
+    """
+    due = ctx.now - timedelta(days=CONFIRM_STALE_DAYS)
+    confirmed = func.coalesce(Programme.confirmed_at, Programme.created_at)
+    with Session(ctx.engine) as session, transaction(session):
+        marked = session.execute(update(Programme).where(Programme.stale.is_(False), confirmed <= due)
+                                 .values(stale=True).execution_options(synchronize_session=False)).rowcount
+        cleared = session.execute(update(Programme).where(Programme.stale.is_(True), confirmed > due)
+                                  .values(stale=False).execution_options(synchronize_session=False)).rowcount
+    return marked + cleared
 
 
 def pause_expired_programmes(ctx) -> int:

@@ -8,7 +8,7 @@ decided under the programme lock) and asks the policy before calling.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from catalog import programmes as catalogue
 from catalog.errors import CatalogError
-from catalog.rules import CONFIRM_STALE_DAYS
 from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
-from catalog.search import ProgrammeFilters, bound_values, count_query, is_narrow, page_query, search_shape
+from catalog.search import ProgrammeFilters, bound_values, count_query, executed_values, is_narrow, page_query, search_shape
 from marketplace import audit
 from marketplace.auth import policy
 from marketplace.auth.policy import Actor
@@ -118,13 +117,9 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
             "min_age": programme.min_age,
             "max_age": programme.max_age,
             "requirements": programme.requirements,
+            "activity_code": programme.activity_code or None,
         })
     return documents
-
-
-def stale_before(now: datetime) -> datetime:
-    """Programmes confirmed before this are "not confirmed since …" and rank after the others."""
-    return now - timedelta(days=CONFIRM_STALE_DAYS)
 
 
 # Search statements by shape (which filters, which availability form, documents or not).
@@ -167,7 +162,7 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
 
     # A caller's own extra conditions are not part of a shape: their statement is built each time.
     query = build() if filters.extra else SEARCH_STATEMENTS.get((search_shape(values), form, today is not None), build)
-    rows = session.execute(query, values).all()
+    rows = session.execute(query, executed_values(values)).all()
     if rows:
         total = rows[0][1]
     else:

@@ -26,6 +26,7 @@ from marketplace.kernel.errors import DomainError
 from marketplace.i18n import current_locale
 from marketplace.programmes import service
 from marketplace.programmes.forms import UNIT_LABELS, ConfirmForm, ImportForm, ProgrammeForm, StatusForm
+from marketplace.stats import public as stats
 
 bp = Blueprint("programmes", __name__)
 
@@ -122,10 +123,12 @@ def search():
             q=values["q"], category=values["category"] or None, target_groups=tuple(values["target_group"]),
             organisation=values["organisation"] or None, accessible=values["accessible"] or None,
             max_price_ore=values.get("max_price_ore"), participant_age=values.get("participant_age_number"),
-            stale_before=service.stale_before(clock.now()),
+            stale_last=True,
         )
         cards, total = service.search_documents(session, filters, offset=page.offset, limit=page.per_page,
                                                 available=values.get("available"), today=clock.today(), now=clock.now())
+        if total == 0 and page.offset == 0:
+            stats.count_unmet_search(session, filters, today=clock.today())
     link_args = {k: v for k, v in values.items() if k in (
         "q", "category", "target_group", "organisation", "max_price", "available_from", "available_to",
         "participant_age") and v}
@@ -159,6 +162,7 @@ def detail(programme_id: int):
         can_edit=can_edit, can_confirm=can_edit and programme.status != ProgrammeStatus.ARCHIVED,
         can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
         history=catalogue.list_changes(session, programme.id, limit=10) if can_edit else [],
+        outcomes=stats.programme_outcomes(session, programme.id, today=clock.today()),
         status_form=StatusForm(), **_labels(session),
     )
 
@@ -303,7 +307,7 @@ def _fill(form: ProgrammeForm, session, programme: Programme) -> None:
     organisation = session.get(Organisation, programme.organisation_id)
     form.organisation.data = organisation.code
     for name in ("code", "name", "description", "eligibility", "location", "schedule", "language_support",
-                 "contact_name", "contact_email", "contact_phone", "requirements", "funding"):
+                 "contact_name", "contact_email", "contact_phone", "requirements", "funding", "activity_code"):
         getattr(form, name).data = getattr(programme, name)
     form.category.data = programme.category_code
     form.target_groups.data = catalogue.target_group_codes(session, [programme.id])[programme.id]

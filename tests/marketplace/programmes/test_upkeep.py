@@ -31,6 +31,13 @@ def _age_confirmed(db, programme, days: int) -> None:
     db.commit()
 
 
+def _stale(db, programme) -> bool:
+    db.rollback()
+    stale = db.execute(select(Programme.stale).where(Programme.id == programme.id)).scalar_one()
+    db.rollback()
+    return stale
+
+
 def _booking(programme, **overrides):
     body = {
         "programme_id": programme.id, "start_date": START.isoformat(), "end_date": (START + timedelta(days=27)).isoformat(),
@@ -63,10 +70,12 @@ def test_a_programme_confirmed_269_days_ago_is_not_marked(api, db, staff_user):
     assert api(staff_user).get(f"/api/v1/programmes/{programme.id}").get_json()["not_confirmed_since"] is None
 
 
-def test_stale_programmes_rank_after_confirmed_ones_in_api_and_page(api, client, login, db, staff_user):
+def test_stale_programmes_rank_after_confirmed_ones_in_api_and_page(api, client, login, db, engine, settings, staff_user):
     stale = make_programme(db, name="Abborrlaget café")
     fresh = make_programme(db, name="Zebralaget café")
     _age_confirmed(db, stale, 271)
+    # Search ranks by the flag the nightly upkeep job sets (an index serves that order).
+    assert programme_jobs.mark_stale_programmes(JobContext(engine=engine, settings=settings, now=NOW)) == 1
     for query in ("", "?q=cafe"):
         items = api(staff_user).get(f"/api/v1/programmes{query}").get_json()["items"]
         assert [item["id"] for item in items] == [fresh.id, stale.id]
@@ -121,6 +130,27 @@ def test_confirming_starts_a_new_reminder_period(api, engine, settings, db, coor
     assert api(coordinator).post(f"/api/v1/programmes/{programme.id}/confirm").status_code == 200
     later = JobContext(engine=engine, settings=settings, now=NOW + timedelta(days=181))
     assert programme_jobs.remind_unconfirmed_programmes(later) == 1
+
+
+def test_the_stale_flag_follows_the_last_confirmation(api, engine, settings, db, coordinator):
+    """The job marks listings confirmed 270 days ago or more, clears the flag on the others,
+    writes nothing the second time; confirming clears the flag at once and the order follows."""
+    assert "marketplace.mark_stale_programmes" in {s.id for s in jobs()}
+    old, young = make_programme(db, name="Aalaget"), make_programme(db, name="Bölaget")
+    _age_confirmed(db, old, 270)
+    _age_confirmed(db, young, 269)
+    db.execute(update(Programme).where(Programme.id == young.id).values(stale=True))  # confirmed by other means
+    db.commit()
+    ctx = JobContext(engine=engine, settings=settings, now=NOW)
+    assert programme_jobs.mark_stale_programmes(ctx) == 2
+    assert programme_jobs.mark_stale_programmes(ctx) == 0
+    assert (_stale(db, old), _stale(db, young)) == (True, False)
+    listed = [item["id"] for item in api(coordinator).get("/api/v1/programmes").get_json()["items"]]
+    assert listed.index(young.id) < listed.index(old.id)
+    assert api(coordinator).post(f"/api/v1/programmes/{old.id}/confirm").status_code == 200
+    assert _stale(db, old) is False
+    listed = [item["id"] for item in api(coordinator).get("/api/v1/programmes").get_json()["items"]]
+    assert listed.index(old.id) < listed.index(young.id)
 
 
 # --- validity and funding -------------------------------------------------------------------
