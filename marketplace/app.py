@@ -156,6 +156,7 @@ API_BLUEPRINTS = (
     "marketplace.webhooks.api:api",
     "marketplace.collaboration.api:api",
     "marketplace.meetings.api:api",
+    "marketplace.followups.api:api",
 )
 
 

@@ -255,6 +255,9 @@ def api(client, app):
         def patch(self, path, **kwargs):
             return client.patch(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 
+        def put(self, path, **kwargs):
+            return client.put(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
         def delete(self, path, **kwargs):
             return client.delete(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 

@@ -145,14 +145,34 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def monday_of_iso_week(text: str) -> date:
+    """The Monday of an ISO week written YYYY-Www (2027-W03); Invalid for anything else."""
+    try:
+        year, week = text.split("-W")
+        if len(year) != 4 or len(week) != 2 or not (year + week).isdigit():
+            raise ValueError(text)
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise Invalid(N_("Ange veckan som ÅÅÅÅ-Vnn, till exempel 2027-W03."), field="iso_week") from None
+
+
+def iso_week_of(day: date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+MAX_ATTENDANCE_NOTE = 1000
+
+
 def record_attendance(session: Session, booking: Booking, *, week_start: date, present_days: int,
                       absent_notified_days: int, absent_unnotified_days: int, actor: Actor, today: date,
-                      now: datetime) -> AttendanceWeek:
+                      now: datetime, note: str | None = None) -> AttendanceWeek:
     """Set one week's attendance counts (insert or change), auditing old -> new counts.
 
     The week must overlap the placement and not lie in the future; counts are whole days,
-    at most the days of the week that fall inside the placement. Never names anyone in
-    the audit row: counts only (DESIGN.md privacy).
+    at most the days of the week that fall inside the placement. `note` (at most 1000
+    characters) replaces the week's note; None keeps it. Never names anyone in the audit
+    row: counts only, and whether the note changed (DESIGN.md privacy).
     """
     if booking.status not in ATTENDANCE_STATUSES:
         raise Conflict(N_("Närvaro kan bara registreras för pågående eller avslutade placeringar."), code="attendance_not_open")
@@ -170,21 +190,29 @@ def record_attendance(session: Session, booking: Booking, *, week_start: date, p
         errors.append(("week_start", N_("Närvaro kan inte registreras för en kommande vecka.")))
     elif not errors and sum(counts.values()) > (last - first).days + 1:
         errors.append(("present_days", N_("Summan av dagarna är fler än veckans dagar i placeringen.")))
+    note = None if note is None else note.strip()
+    if note is not None and len(note) > MAX_ATTENDANCE_NOTE:
+        errors.append(("note", N_("Högst 1000 tecken.")))
     if errors:
         raise Invalid(N_("Närvaron har fel."), errors=errors)
     row = session.execute(select(AttendanceWeek).where(
         AttendanceWeek.booking_id == booking.id, AttendanceWeek.week_start == monday)).scalar_one_or_none()
     old = None if row is None else {name: getattr(row, name) for name in counts}
-    if old == counts:
+    note_changed = note is not None and note != (row.note if row is not None else "")
+    if old == counts and not note_changed:
         return row  # nothing changed: no audit row for a no-op save
     if row is None:
         row = AttendanceWeek(booking_id=booking.id, week_start=monday, updated_at=now)
         session.add(row)
     for name, value in counts.items():
         setattr(row, name, value)
+    if note is not None:
+        row.note = note
     row.recorded_by_id, row.updated_at = actor.user_id, now
+    details = {"week_start": monday.isoformat(), "old": old, "new": counts}
+    if note_changed:
+        details["note_changed"] = True
     audit.record(session, actor=actor, action="attendance.record" if old is None else "attendance.change",
-                 object_type="booking", object_id=booking.id, now=now,
-                 details={"week_start": monday.isoformat(), "old": old, "new": counts})
+                 object_type="booking", object_id=booking.id, now=now, details=details)
     session.flush()
     return row

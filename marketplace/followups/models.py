@@ -84,6 +84,7 @@ class AttendanceWeek(SQLModel, table=True):
     present_days: int = 0
     absent_notified_days: int = 0
     absent_unnotified_days: int = 0
+    note: str = Field(default="", sa_type=Text)  # the provider's comment on the week; erased with the participant data
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

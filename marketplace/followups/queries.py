@@ -167,3 +167,27 @@ def bookings_needing_schedule(session: Session, *, after_id: int = 0, limit: int
             open_after_end,
         )).order_by(Booking.id).limit(limit)
     ).scalars())
+
+
+def followups_page(session: Session, booking_id: int, *, offset: int, limit: int) -> tuple[list[FollowUp], int]:
+    """One page of the booking's follow-ups in sequence order, and how many there are."""
+    query = select(FollowUp).where(FollowUp.booking_id == booking_id)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return list(session.execute(query.order_by(FollowUp.sequence).offset(offset).limit(limit)).scalars()), total
+
+
+def attendance_page(session: Session, booking_id: int, *, offset: int, limit: int) -> tuple[list[AttendanceWeek], int]:
+    """One page of the booking's recorded weeks, oldest first, and how many there are."""
+    query = select(AttendanceWeek).where(AttendanceWeek.booking_id == booking_id)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return list(session.execute(query.order_by(AttendanceWeek.week_start).offset(offset).limit(limit)).scalars()), total
+
+
+def followup_to_record(session: Session, booking_id: int, sequence: int | None) -> FollowUp | None:
+    """The follow-up with this sequence, or (no sequence) the first one not yet recorded."""
+    query = select(FollowUp).where(FollowUp.booking_id == booking_id)
+    if sequence is None:
+        query = query.where(FollowUp.done_at.is_(None))
+    else:
+        query = query.where(FollowUp.sequence == sequence)
+    return session.execute(query.order_by(FollowUp.sequence).limit(1)).scalar_one_or_none()

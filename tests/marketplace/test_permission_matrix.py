@@ -186,6 +186,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/bookings/<int:id>/meetings/<int:mid>/cancel"): API_BOOKING_BOTH,
     ("GET", "/api/v1/bookings/<int:id>/summary"): API_BOOKING_BOTH,
     ("PUT", "/api/v1/bookings/<int:id>/summary"): API_BOOKING_PROVIDER,  # the world's booking has not ended: 409
+    ("GET", "/api/v1/bookings/<int:id>/followups"): API_BOOKING_BOTH,
+    ("POST", "/api/v1/bookings/<int:id>/followups"): API_BOOKING_BOTH,
+    ("GET", "/api/v1/bookings/<int:id>/attendance"): API_BOOKING_BOTH,
+    ("PUT", "/api/v1/bookings/<int:id>/attendance/<iso_week>"): API_BOOKING_PROVIDER,  # a week ahead: 422
     ("GET", "/api/v1/statistics"): API_SIGNED_IN,
     ("GET", "/api/v1/billing/periods/<period>"): API_FINANCE_OR_ADMIN,
     ("POST", "/api/v1/billing/periods/<period>/close"): API_FINANCE,
@@ -223,6 +227,10 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/meetings": lambda world: {
         "kind": "follow_up", "starts_at": "2026-06-10T10:00:00+02:00", "ends_at": "2026-06-10T11:00:00+02:00"},
     "/api/v1/bookings/<int:id>/summary": lambda world: {"attendance": "Matris", "achieved": "Matris"},
+    "/api/v1/bookings/<int:id>/followups": lambda world: {
+        "capacity_physical": 3, "capacity_mental": 3, "capacity_social": 3, "participant_view": "Matris",
+        "progress_goals": "Matris"},
+    "/api/v1/bookings/<int:id>/attendance/<iso_week>": lambda world: {"days_present": 1, "days_planned": 1},
 }
 # Multipart uploads: (form fields, file part) built anew for each actor.
 MULTIPART = {

@@ -150,6 +150,8 @@ def fill(rule, world: World) -> str:
             values[name] = world.ids["victim"]
         elif name == "ref":
             values[name] = world.ids["booking_ref"]
+        elif name == "iso_week":
+            values[name] = "2026-W23"
         elif name == "period":
             values[name] = "2026-04"
         elif name == "fmt":
