@@ -23,7 +23,7 @@ from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.meetings import ics
 from marketplace.meetings.models import BookingSummary, Meeting, MeetingKind
-from marketplace.notifications.mail_templates import Attachment, Mail, mail
+from marketplace.notifications.mail_templates import Attachment, mail
 from marketplace.notifications.notify import notify
 
 # Meetings are planned while the placement is asked for, running, or just ended.
@@ -69,7 +69,7 @@ def _invite(session: Session, meeting: Meeting, booking: Booking, provider_id: i
             message: str) -> None:
     text = ics.calendar_text(meeting, ref=booking.ref, programme_name=None, now=now, with_location=False)
     base = mail(kind, booking.ref)
-    with_invitation = Mail(base.subject, base.body, Attachment(ics.filename(meeting, booking.ref), ics.content_type(meeting), text))
+    with_invitation = base.with_attachment(Attachment(ics.filename(meeting, booking.ref), ics.content_type(meeting), text))
     for user in parties(session, booking, provider_id):
         notify(session, user=user, message=message, now=now, link=booking_link(booking), mail=with_invitation)
 

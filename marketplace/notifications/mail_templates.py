@@ -9,7 +9,8 @@ must look like one (B-2026-000123), so no caller can put typed text into a mail.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 SIGN_IN = "Logga in på Insatstorget för att se placeringen."
 _REF = re.compile(r"B-\d{4}-\d{6,}")
@@ -59,14 +60,41 @@ class Mail:
     subject: str
     body: str
     attachment: Attachment | None = None
+    # The template and booking a booking mail was made from: how notifications.delivery
+    # decides immediately, daily or never (None for mail that is always sent at once).
+    kind: str | None = None
+    ref: str | None = None
+
+    def with_attachment(self, attachment: Attachment) -> "Mail":
+        return replace(self, attachment=attachment)
+
+
+def _check_ref(ref: str) -> None:
+    if not _REF.fullmatch(ref or ""):
+        raise ValueError("a mail names a booking by its ref and nothing else")
 
 
 def mail(kind: str, ref: str) -> Mail:
     """The mail of `kind` about booking `ref`; raises ValueError for anything but a booking ref."""
-    if not _REF.fullmatch(ref or ""):
-        raise ValueError("a mail names a booking by its ref and nothing else")
+    _check_ref(ref)
     subject, first_line = TEMPLATES[kind]
-    return Mail(subject.format(ref=ref), f"{first_line.format(ref=ref)}\n\n{SIGN_IN}\n")
+    return Mail(subject.format(ref=ref), f"{first_line.format(ref=ref)}\n\n{SIGN_IN}\n", kind=kind, ref=ref)
+
+
+DIGEST_SUBJECT = "Dagens sammanfattning från Insatstorget {day}"
+DIGEST_INTRO = "Det här har hänt sedan förra sammanfattningen:"
+DIGEST_SIGN_IN = "Logga in på Insatstorget för att se placeringarna."
+DIGEST_SETTINGS = "Du får de här aviseringarna en gång om dagen. Ändra det under Aviseringar i Insatstorget."
+
+
+def digest_mail(day: date, items: list[tuple[str, str]]) -> Mail:
+    """One day's digest: a line per held-back mail, its template's subject (kind and ref only)."""
+    lines = []
+    for kind, ref in items:
+        _check_ref(ref)
+        lines.append(f"- {TEMPLATES[kind][0].format(ref=ref)}")
+    body = "\n".join([DIGEST_INTRO, "", *lines, "", DIGEST_SIGN_IN, "", DIGEST_SETTINGS, ""])
+    return Mail(DIGEST_SUBJECT.format(day=day.isoformat()), body)
 
 
 def programme_mail(kind: str, programme_id: int) -> Mail:

@@ -1,5 +1,7 @@
-"""Tell a user something: a note on their start page and, when they have an address, a mail
-in the outbox (written in the same transaction, sent by the send_mail job after commit)."""
+"""Tell a user something: a note on their start page (always) and, when they have an address,
+a mail as their setting for its kind says (notifications/delivery.py): in the outbox now
+(written in the same transaction, sent by the send_mail job after commit), in the daily
+digest, or none."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import User
+from marketplace.notifications.delivery import deliver
 from marketplace.notifications.mail_templates import Mail
-from marketplace.notifications.models import Notification, OutboxMessage
+from marketplace.notifications.models import Notification
 
 
 def notify(
@@ -29,11 +32,6 @@ def notify(
     """
     note = Notification(user_id=user.id, created_at=now, message=message[:500], link=link)
     session.add(note)
-    if mail is not None and user.active and user.email:
-        attachment = mail.attachment
-        session.add(OutboxMessage(recipient=user.email, subject=mail.subject[:300],
-                                  body=mail.body, created_at=now, next_attempt_at=now,
-                                  attachment_filename=attachment.filename if attachment else None,
-                                  attachment_content_type=attachment.content_type if attachment else None,
-                                  attachment=attachment.text if attachment else None))
+    if mail is not None:
+        deliver(session, user, mail, now=now)
     return note

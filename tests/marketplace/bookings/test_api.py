@@ -122,13 +122,14 @@ def test_a_booking_request_reads_in_its_own_transaction_and_nothing_after_it(app
     assert response.get_json()["programme"]["organisation"]["code"] == "AMF" and response.get_json()["buyer"]["code"] == "RK"
     assert seen[-1] == "COMMIT" and seen.count("COMMIT") == 1, seen
     # The bearer token (the tests cache no token); the programme, locked, with both organisations
-    # and the key; the places committed; the coordinators to tell; the full-days refresh; the
+    # and the key; the places committed; the coordinators to tell and each one's mail setting for
+    # requests (notifications/delivery.py); the full-days refresh; the
     # participant's open placements (the 201's warnings); the two organisations' webhook endpoints
     # (booking.requested goes into the webhook outbox in this transaction); and on PostgreSQL the booking's id from
     # its sequence, so its ref goes out in the INSERT. SQLite's insert chooses the id, and an
     # UPDATE then writes the ref.
     on_sqlite = engine.dialect.name == "sqlite"
-    assert seen.count("SELECT") == (7 if on_sqlite else 8), seen
+    assert seen.count("SELECT") == (8 if on_sqlite else 9), seen
     assert seen.count("UPDATE") == (1 if on_sqlite else 0), seen
 
 
