@@ -13,6 +13,7 @@ import marketplace.notifications.models  # noqa: F401
 import marketplace.kernel.job_models  # noqa: F401
 import marketplace.meetings.models  # noqa: F401
 import marketplace.privacy.models  # noqa: F401
+import marketplace.stats.models  # noqa: F401
 import marketplace.webhooks.models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
 from marketplace.kernel.errors import Invalid
+from marketplace.stats.buyers import SORT_KEYS
 from marketplace.stats.labels import N_
 from marketplace.stats.queries import Scope
 
@@ -48,3 +49,16 @@ def read_scope(session: Session, *, from_text: str | None, to_text: str | None, 
     if errors:
         raise Invalid(N_("Statistikens urval har fel."), errors=errors)
     return Scope(first, last, organisation_id), code
+
+
+def read_sort(text: str | None) -> tuple[str, bool]:
+    """The comparison of buyers' order: a column key, '-' in front for descending (default:
+    organisation name, ascending). Raises Invalid naming the field 'sort'."""
+    value = (text or "").strip()
+    descending = value.startswith("-")
+    key = value[1:] if descending else value
+    if not key:
+        return "organisation", False
+    if key not in SORT_KEYS:
+        raise Invalid(N_("Statistikens urval har fel."), errors=[("sort", N_("Okänd sortering."))])
+    return key, descending

@@ -31,6 +31,7 @@ class Scope:
     from_date: date
     to_date: date
     organisation_id: int | None = None
+    programme_id: int | None = None  # one programme's placements only (its page's outcomes)
 
     @property
     def days(self) -> int:
@@ -72,9 +73,13 @@ def person_key():
 
 
 def _in_scope(scope: Scope):
-    if scope.organisation_id is None:
-        return literal(True)
-    return or_(Booking.buyer_organisation_id == scope.organisation_id, Programme.organisation_id == scope.organisation_id)
+    conditions = []
+    if scope.organisation_id is not None:
+        conditions.append(or_(Booking.buyer_organisation_id == scope.organisation_id,
+                              Programme.organisation_id == scope.organisation_id))
+    if scope.programme_id is not None:
+        conditions.append(Booking.programme_id == scope.programme_id)
+    return and_(*conditions) if conditions else literal(True)
 
 
 def _bookings(*columns):
@@ -206,6 +211,16 @@ def ended_facts(session: Session, scope: Scope) -> EndedFacts:
     return EndedFacts(facts, category_of, dict(groups_of), labels)
 
 
+def ended_outcomes(session: Session, scope: Scope, by=None) -> list[tuple]:
+    """The period's ended placements as (outcome, person, placements) rows, grouped in SQL;
+    with `by` (a column, e.g. the buyer) each row starts with its value."""
+    outcome = func.coalesce(Booking.outcome, "other")
+    person = person_key()
+    keys = ([by] if by is not None else []) + [outcome, person]
+    return [tuple(row) for row in session.execute(_bookings(*keys, func.count()).where(_ended_in_period(scope))
+                                                  .group_by(*keys))]
+
+
 def _keys(facts: EndedFacts, fact: EndedFact, dimension: str) -> list[str]:
     if dimension == "programme":
         return [str(fact.programme_id)]
@@ -281,7 +296,7 @@ class Waitlist:
     average_waiting_days: Decimal | None
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM)
 
 
@@ -291,7 +306,7 @@ def waitlist(session: Session, scope: Scope) -> Waitlist:
     Read from the booking events (to_status / from_status 'waitlisted'), so past periods
     are answered as they were; a booking is counted as waiting once.
     """
-    start, end = _day_start(scope.from_date), _day_start(scope.to_date + timedelta(days=1))
+    start, end = day_start(scope.from_date), day_start(scope.to_date + timedelta(days=1))
     entry, leave = aliased(BookingEvent), aliased(BookingEvent)
     base = (select().select_from(entry).join(Booking, Booking.id == entry.booking_id)
             .join(Programme, Programme.id == Booking.programme_id)
@@ -316,6 +331,31 @@ def waitlist(session: Session, scope: Scope) -> Waitlist:
     return Waitlist(waiting, entered, Counted(len(firsts), len(people)), average)
 
 
+def waitlist_entries(session: Session, scope: Scope) -> list[tuple[str, str, str, int]]:
+    """Who was put on a waitlist in the period, per Stockholm calendar month and category:
+    distinct (month YYYY-MM, category code, person, booking id) rows, read from the booking
+    events (to_status 'waitlisted') like waitlist(). The rows are few; callers count them."""
+    bounds = [(key, day_start(last + timedelta(days=1))) for key, _first, last, _dim in months_in(scope)]
+    if not bounds:
+        return []
+    entry = aliased(BookingEvent)
+    month = case(*((entry.at < end, literal(key)) for key, end in bounds), else_=literal(""))
+    query = (select(month, Programme.category_code, person_key(), entry.booking_id).distinct()
+             .select_from(entry).join(Booking, Booking.id == entry.booking_id)
+             .join(Programme, Programme.id == Booking.programme_id)
+             .where(entry.to_status == BookingStatus.WAITLISTED.value, _in_scope(scope),
+                    entry.at >= day_start(scope.from_date), entry.at < day_start(scope.to_date + timedelta(days=1))))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def category_labels(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Category.code, Category.label_sv)).all())
+
+
+def target_group_labels(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(TargetGroup.code, TargetGroup.label_sv)).all())
+
+
 # --- money ----------------------------------------------------------------------------------
 
 
@@ -337,18 +377,14 @@ def months_in(scope: Scope) -> list[tuple[str, date, date, int]]:
     return months
 
 
-def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, Decimal]]:
-    """Charges per month under DESIGN.md's billing rules, from booking rows (one SQL pass).
-
-    month unit: price x days / days in the month; day unit: price x days; placement unit:
-    the whole price in the month of start_date. The sums are exact (not rounded per line as
-    billing's files are), so they can differ from the invoiced total by a few öre.
-    Returns the months (bought by / sold by the organisation; both equal the city total
-    without one) and the period's amount per programme for the scope's bookings.
-    """
+def charge_rows(session: Session, scope: Scope, group=None):
+    """The period's charges under DESIGN.md's billing rules, per (month, group), from booking rows
+    in one SQL pass: (month, days in month, group, bought, sold, fixed öre, monthly öre x days,
+    place-days). `group` is a Booking column (default: the programme). Internal placements
+    (buyer = provider) cost nothing and are left out."""
     months = months_in(scope)
     if not months:
-        return [], {}
+        return []
     # Dates become day numbers once per booking; the month join is then integer arithmetic
     # (SQLite would otherwise parse date strings for every booking x month pair).
     month_rows = union_all(*(select(literal(key).label("m"), literal((first - EPOCH).days).label("a"),
@@ -358,7 +394,8 @@ def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, D
     sold_flag = (Programme.organisation_id == scope.organisation_id) if scope.organisation_id else literal(True)
     # The period's chargeable bookings, read once (MATERIALIZED), then spread over the months:
     # otherwise SQLite scans the whole booking table once per month.
-    chargeable = (select(Booking.programme_id.label("programme_id"), day_number(session, Booking.start_date).label("s"),
+    chargeable = (select((Booking.programme_id if group is None else group).label("g"),
+                         day_number(session, Booking.start_date).label("s"),
                          day_number(session, Booking.end_date).label("e"), Booking.price_ore.label("price_ore"),
                          Booking.price_unit.label("price_unit"), case((bought_flag, 1), else_=0).label("bought"),
                          case((sold_flag, 1), else_=0).label("sold"))
@@ -371,14 +408,32 @@ def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, D
     fixed = func.sum(case((b.price_unit == "day", b.price_ore * days),
                           (and_(b.price_unit == "placement", b.s >= m.a, b.s <= m.b), b.price_ore), else_=0))
     per_month = func.sum(case((b.price_unit == "month", b.price_ore * days), else_=0))
-    query = (select(m.m, m.dim, b.programme_id, b.bought, b.sold, fixed, per_month)
+    query = (select(m.m, m.dim, b.g, b.bought, b.sold, fixed, per_month, func.sum(days))
              .select_from(chargeable).join(month_rows, and_(b.s <= m.b, b.e >= m.a))
-             .group_by(m.m, m.dim, b.programme_id, b.bought, b.sold))
+             .group_by(m.m, m.dim, b.g, b.bought, b.sold))
+    return session.execute(query).all()
+
+
+def charge_amount(dim, fixed_ore, monthly_ore) -> Decimal:
+    """One charge row's amount in SEK, unrounded."""
+    return (Decimal(int(fixed_ore or 0)) + Decimal(int(monthly_ore or 0)) / Decimal(int(dim))) / 100
+
+
+def money(session: Session, scope: Scope) -> tuple[list[MonthMoney], dict[int, Decimal]]:
+    """Charges per month under DESIGN.md's billing rules, from booking rows (one SQL pass).
+
+    month unit: price x days / days in the month; day unit: price x days; placement unit:
+    the whole price in the month of start_date. The sums are exact (not rounded per line as
+    billing's files are), so they can differ from the invoiced total by a few öre.
+    Returns the months (bought by / sold by the organisation; both equal the city total
+    without one) and the period's amount per programme for the scope's bookings.
+    """
+    months = months_in(scope)
     bought: dict[str, Decimal] = defaultdict(Decimal)
     sold: dict[str, Decimal] = defaultdict(Decimal)
     per_programme: dict[int, Decimal] = defaultdict(Decimal)
-    for month, dim, programme_id, is_bought, is_sold, fixed_ore, monthly_ore in session.execute(query):
-        amount = (Decimal(int(fixed_ore or 0)) + Decimal(int(monthly_ore or 0)) / Decimal(int(dim))) / 100
+    for month, dim, programme_id, is_bought, is_sold, fixed_ore, monthly_ore, _days in charge_rows(session, scope):
+        amount = charge_amount(dim, fixed_ore, monthly_ore)
         bought[month] += amount if is_bought else 0
         sold[month] += amount if is_sold else 0
         per_programme[programme_id] += amount

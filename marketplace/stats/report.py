@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from marketplace.stats import queries
+from marketplace.stats import buyers, queries, unmet
 from marketplace.stats.labels import OUTCOME_ORDER, N_, outcome_label
 from marketplace.stats.suppression import Figure, count_or_none, is_small, suppress_table
 
@@ -81,7 +81,84 @@ def _outcome_table(session: Session, scope, dimension: str, title: str, group_la
     return table, labels
 
 
-def build_report(session: Session, scope: queries.Scope, organisation_code: str | None) -> Report:
+def _waitlist_table(session: Session, scope) -> Table:
+    """New on a waitlist per category (rows) and month (columns), with margins, suppressed."""
+    entries = queries.waitlist_entries(session, scope)
+    months = [key for key, *_ in queries.months_in(scope)]
+    bookings: dict = {}
+    people: dict = {}
+    for month, category, person, booking_id in entries:
+        for key in ((category, month), ("row", category), ("col", month), ("all",)):
+            bookings.setdefault(key, set()).add(booking_id)
+            people.setdefault(key, set()).add(person)
+
+    def figure(key) -> Figure:
+        return Figure(len(bookings.get(key, ())), len(people.get(key, ())))
+
+    categories = sorted({category for _, category, _, _ in entries})
+    hidden = suppress_table({(c, m): figure((c, m)) for c in categories for m in months},
+                            {c: figure(("row", c)) for c in categories}, {m: figure(("col", m)) for m in months},
+                            figure(("all",)))
+    labels = queries.category_labels(session) if categories else {}
+    table = Table("waitlist_category", N_("Nya på väntelistan per kategori och månad"),
+                  [Column("category", N_("Kategori"), "text")] + [Column(m, m) for m in months] + [Column("total", N_("Totalt"))],
+                  note=N_("Förfrågningar som sattes på väntelista, per insatsens kategori och månad: här saknas platser. "
+                          "Grupper med färre än 5 personer visas inte (–)."))
+    for category in sorted(categories, key=lambda c: labels.get(c, c)):
+        table.rows.append([labels.get(category, category)] + [hidden.cells[(category, m)] for m in months]
+                          + [hidden.row_totals[category]])
+    if categories:
+        table.rows.append([N_("Alla")] + [hidden.col_totals[m] for m in months] + [hidden.grand_total])
+    return table
+
+
+def _unmet_table(session: Session, scope) -> Table:
+    table = Table("unmet", N_("Sökningar utan träff"), [
+        Column("query", N_("Sökord"), "text"), Column("category", N_("Kategori"), "text"),
+        Column("target_groups", N_("Målgrupper"), "text"), Column("organisation", N_("Anordnare"), "text"),
+        Column("accessible", N_("Tillgänglig"), "text"), Column("max_price", N_("Högsta pris (kr)"), "money"),
+        Column("searches", N_("Sökningar"))],
+        note=N_("Sökningar i katalogen som inte gav någon träff, hela staden, de vanligaste först. Bara sökord och filter "
+                "sparas, räknade per dag; ingen användare. En sökning visas först när den gjorts minst 5 gånger under perioden."))
+    rows = unmet.most_frequent(session, scope)
+    if rows:
+        categories = queries.category_labels(session)
+        groups = queries.target_group_labels(session)
+        for row in rows:
+            f = row.filters
+            table.rows.append([row.query or N_("(inga sökord)"), categories.get(f.category, f.category or ""),
+                               ", ".join(groups.get(code, code) for code in f.target_groups), f.organisation or "",
+                               N_("Ja") if f.accessible else "", row.max_price, row.searches])
+    return table
+
+
+BUYER_COLUMNS = [
+    Column("organisation", N_("Organisation"), "text"), Column("placements_started", N_("Påbörjade placeringar")),
+    Column("requests", N_("Förfrågningar")),
+    Column("median_days_to_decision", N_("Mediandagar förfrågan–beslut"), "days"),
+    Column("median_days_to_start", N_("Mediandagar förfrågan–start"), "days"),
+    Column("refused_or_expired_share", N_("Andel avslagna eller utgångna"), "percent"),
+    Column("work_or_studies_share", N_("Andel till arbete eller studier"), "percent"),
+    Column("cost_per_placement_month", N_("Kostnad per placeringsmånad (kr)"), "money"),
+]
+
+
+def _buyers_table(session: Session, scope, sort: tuple[str, bool]) -> Table:
+    city, rows = buyers.compare_buyers(session, scope, city_name=N_("Hela staden (referens)"))
+    table = Table("buyers", N_("Organisationer som köpare, sida vid sida"), BUYER_COLUMNS, note=N_(
+        "Hela staden först som referens, sedan varje köpande organisation. Förfrågningar = platser som begärdes under "
+        "perioden; dagar räknas i hela kalenderdagar. Till arbete eller studier = avslutade placeringar med utfallet "
+        "arbete eller studier. Kostnaden räknas på de avtalade priserna, utan interna placeringar. Grupper med färre "
+        "än 5 personer visas inte (–)."))
+    for row in [city] + buyers.sort_rows(rows, *sort):
+        table.rows.append([row.name if row.organisation_id == buyers.CITY else f"{row.name} ({row.code})",
+                           row.placements_started, row.requests, row.median_days_to_decision, row.median_days_to_start,
+                           row.refused_or_expired_share, row.work_or_studies_share, row.cost_per_placement_month])
+    return table
+
+
+def build_report(session: Session, scope: queries.Scope, organisation_code: str | None, *,
+                 buyer_sort: tuple[str, bool] = ("organisation", False)) -> Report:
     counts = queries.placement_counts(session, scope)
     wait = queries.waitlist(session, scope)
     facts = queries.ended_facts(session, scope)
@@ -151,4 +228,6 @@ def build_report(session: Session, scope: queries.Scope, organisation_code: str 
     money_table.rows = [[m.month, m.bought, m.sold] for m in months]
 
     return Report(scope, organisation_code, summary, [placements, occupancy_table, waitlist_table, programme_table,
-                                                      category_table, target_table, cost_table, money_table])
+                                                      category_table, target_table, cost_table, money_table,
+                                                      _buyers_table(session, scope, buyer_sort),
+                                                      _waitlist_table(session, scope), _unmet_table(session, scope)])

@@ -16,7 +16,7 @@ from marketplace.i18n import current_locale, label
 from marketplace.auth import policy
 from marketplace.kernel.errors import Invalid
 from marketplace.stats import charts, exports, national
-from marketplace.stats.params import read_scope
+from marketplace.stats.params import read_scope, read_sort
 from marketplace.stats.report import build_report
 
 bp = Blueprint("stats", __name__)
@@ -66,21 +66,23 @@ def _charts(report) -> dict[str, Markup]:
 def index():
     actor = _require_actor()
     session = http.request_session()
-    errors, report = [], None
+    errors, report, sort = [], None, ("organisation", False)
     try:
         scope, code = _scope_from_request(session)
+        sort = read_sort(request.args.get("sort"))
     except Invalid as error:
         errors = [(field, _(message)) for field, message in error.errors]
     else:
-        report = build_report(session, scope, code)
+        report = build_report(session, scope, code, buyer_sort=sort)
     return render_template("marketplace/stats/index.html", report=report, errors=dict(errors),
                            charts=_charts(report) if report else {}, organisations=_organisations(session),
-                           args=request.args, query=_query_args(), may_export_national=policy.can_export_national_report(actor),
+                           args=request.args, query=_query_args(), sort=sort,
+                           may_export_national=policy.can_export_national_report(actor),
                            this_year=clock.today().year), 422 if errors else 200
 
 
 def _query_args() -> dict:
-    return {key: request.args[key] for key in ("from", "to", "organisation") if request.args.get(key)}
+    return {key: request.args[key] for key in ("from", "to", "organisation", "sort") if request.args.get(key)}
 
 
 @bp.app_template_global()
@@ -112,9 +114,10 @@ def export(fmt: str):
     session = http.request_session()
     try:
         scope, code = _scope_from_request(session)
+        sort = read_sort(request.args.get("sort"))
     except Invalid:
         abort(422)
-    report = build_report(session, scope, code)
+    report = build_report(session, scope, code, buyer_sort=sort)
     heading = f"{report.organisation_code or 'Hela staden'} {scope.from_date.isoformat()}–{scope.to_date.isoformat()}"
     if fmt == "xlsx":
         return _file(exports.write_xlsx(report.tables, heading=heading), XLSX, _file_stem(report) + ".xlsx")
