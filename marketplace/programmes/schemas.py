@@ -71,6 +71,25 @@ class ProgrammeOut(BaseModel):
     requirements: str
 
 
+class ProgrammeOutcomesOut(BaseModel):
+    """Placements of the programme that ended in the last 24 months; null = hidden (fewer than 5 people)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: date = Field(alias="from", description="First day of the 24 months")
+    to: date = Field(description="Today")
+    ended: int | None = Field(description="Placements ended in the period")
+    work_or_studies: int | None = Field(description="Of them, ended with the outcome work or studies")
+    ended_early: int | None = Field(description="Of them, ended early: the outcome interrupted")
+    work_or_studies_share: Decimal | None = Field(description="Percent of ended placements, one decimal", examples=["62.5"])
+    ended_early_share: Decimal | None = Field(description="Percent of ended placements, one decimal", examples=["12.5"])
+
+
+class ProgrammeItemOut(ProgrammeOut):
+    """One programme as GET /programmes/{id} answers (the search list leaves outcomes out, to stay fast)."""
+
+    outcomes: ProgrammeOutcomesOut
+
+
 class ProgrammeList(BaseModel):
     items: list[ProgrammeOut]
     total: int
