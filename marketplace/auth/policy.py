@@ -134,6 +134,16 @@ def can_see_occupancy(actor: Actor, provider_organisation_id: int) -> bool:
     return is_provider_coordinator(actor, provider_organisation_id)
 
 
+def can_export_bookings(actor: Actor) -> bool:
+    """Coordinators download their organisation's placements (as provider) and their attendance per month."""
+    return actor.has(Role.COORDINATOR)
+
+
+def can_decide_in_bulk(actor: Actor) -> bool:
+    """Coordinators decide several requests at once from the inbox; each one still by can_decide_booking."""
+    return actor.has(Role.COORDINATOR)
+
+
 # --- billing and statistics -----------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 
@@ -92,3 +92,12 @@ class ForwardForm(TextForm):
     start_date = DateField(_l("Startdatum"), validators=[InputRequired(_DATE)])
     end_date = DateField(_l("Slutdatum"), validators=[InputRequired(_DATE)])
     idempotency_key = HiddenField()
+
+
+class BulkDecisionForm(TextForm):
+    """The inbox's one form: the ticked requests (checkboxes named `booking` in the table) and one decision."""
+
+    decision = RadioField(_l("Beslut för de markerade förfrågningarna"), choices=[
+        SelectChoice("approve", _l("Godkänn")), SelectChoice("reject", _l("Avslå"))],
+        validators=[InputRequired(_l("Välj godkänn eller avslå."))])
+    reason = TextAreaField(_l("Motivering (krävs för avslag)"), validators=[Optional(), Length(max=2000)])

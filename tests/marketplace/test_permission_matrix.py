@@ -105,6 +105,9 @@ MATRIX: dict[tuple[str, str], str] = {
     # booking pages
     ("GET", "/placeringar"): "login ok ok ok ok 403 403 403",
     ("GET", "/forfragningar"): "login 403 403 ok ok 403 403 403",
+    ("POST", "/forfragningar/beslut"): "login 403 403 ok ok 403 403 403",  # nothing ticked: 422
+    ("GET", "/placeringar/export.<any(csv, xlsx):fmt>"): "login 403 403 ok ok 403 403 403",
+    ("GET", "/placeringar/narvaro.xlsx"): "login 403 403 ok ok 403 403 403",
     ("GET", "/placeringar/<int:booking_id>"): BOOKING_BOTH,
     ("POST", "/placeringar/<int:booking_id>/godkann"): BOOKING_PROVIDER,
     ("POST", "/placeringar/<int:booking_id>/avsla"): BOOKING_PROVIDER,
@@ -180,6 +183,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/bookings/<int:id>/documents"): API_BOOKING_BOTH,
     ("GET", "/api/v1/bookings/<int:id>/documents/<int:document_id>"): API_BOOKING_BOTH,
     ("POST", "/api/v1/bookings/<int:id>/forward"): API_BOOKING_BUYER,  # the world's booking is approved: 409
+    ("POST", "/api/v1/bookings/decisions"): "401 403 403 ok ok 403 403 403",  # 200 with a result per booking
     ("GET", "/api/v1/bookings/<int:id>/meetings"): API_BOOKING_BOTH,
     ("POST", "/api/v1/bookings/<int:id>/meetings"): API_BOOKING_BOTH,
     ("GET", "/api/v1/bookings/<int:id>/meetings/<int:mid>.ics"): API_BOOKING_BOTH,
@@ -231,6 +235,7 @@ JSON_BODIES = {
         "capacity_physical": 3, "capacity_mental": 3, "capacity_social": 3, "participant_view": "Matris",
         "progress_goals": "Matris"},
     "/api/v1/bookings/<int:id>/attendance/<iso_week>": lambda world: {"days_present": 1, "days_planned": 1},
+    "/api/v1/bookings/decisions": lambda world: {"decisions": [{"id": world.ids["booking"], "decision": "approve"}]},
 }
 # Multipart uploads: (form fields, file part) built anew for each actor.
 MULTIPART = {
@@ -240,6 +245,7 @@ MULTIPART = {
 QUERIES = {
     "/api/v1/programmes/<int:programme_id>/availability": "?from=2026-06-01&to=2026-06-07",
     "/statistik/nationell.<any(csv, xlsx):fmt>": "?year=2025",
+    "/placeringar/narvaro.xlsx": "?manad=2026-05",
 }
 FRESH_SESSION = {"/logga-ut", "/konto/sessioner/logga-ut-overallt"}  # routes that end the session: each actor signs in anew for them
 # Routes that end the actor's API token or other sessions: the world's credentials are renewed after them.
