@@ -6,6 +6,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from marketplace.kernel.forms import TextForm
+
 CAPACITY_CHOICES = [
     SelectChoice("", _l("Välj")),
     SelectChoice("1", _l("1 – mycket begränsad")),
@@ -39,7 +41,7 @@ class FollowUpForm(FlaskForm):
     notes = TextAreaField(_l("Anteckningar"), validators=[Length(max=5000)])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(TextForm):
     week_start = DateField(_l("Vecka (välj en dag i veckan)"), validators=[InputRequired(_l("Välj en dag i veckan."))])
     present_days = IntegerField(_l("Närvarande dagar"), default=0, validators=[
         InputRequired(_l("Ange antal dagar.")), NumberRange(0, 7, _l("Ange 0–7 dagar."))])
@@ -47,3 +49,4 @@ class AttendanceForm(FlaskForm):
         InputRequired(_l("Ange antal dagar.")), NumberRange(0, 7, _l("Ange 0–7 dagar."))])
     absent_unnotified_days = IntegerField(_l("Frånvaro utan anmälan (dagar)"), default=0, validators=[
         InputRequired(_l("Ange antal dagar.")), NumberRange(0, 7, _l("Ange 0–7 dagar."))])
+    note = TextAreaField(_l("Anteckning till beställaren"), validators=[Optional(), Length(max=1000)])

@@ -125,7 +125,7 @@ def attendance(booking_id: int):
                     flow.record_attendance(
                         session, booking, week_start=form.week_start.data, present_days=form.present_days.data,
                         absent_notified_days=form.absent_notified_days.data,
-                        absent_unnotified_days=form.absent_unnotified_days.data,
+                        absent_unnotified_days=form.absent_unnotified_days.data, note=form.note.data or "",
                         actor=actor, today=clock.today(), now=clock.now())
             except Invalid as error:
                 _apply_errors(form, error)

@@ -96,6 +96,25 @@ def test_the_provider_records_attendance_and_the_buyer_sees_it_but_may_not_chang
     assert (week.week_start, week.present_days) == (date(2026, 2, 9), 4)
 
 
+def test_a_weeks_note_is_saved_from_the_page_shown_to_the_buyer_and_refused_when_too_long(
+        client, login, db, frozen_clock, staff_user, coordinator):
+    frozen_clock("2026-02-20T09:00:00+01:00")
+    booking = _scheduled_booking(db, staff_user)
+    login(coordinator)
+    week = {"week_start": "2026-02-11", "present_days": "4", "absent_notified_days": "1", "absent_unnotified_days": "0"}
+    assert client.post(f"/uppfoljningar/placering/{booking.id}/narvaro",
+                       data={**week, "note": "<b>Tandläkare</b> fredag"}).status_code == 302
+    for bad_note in ("x" * 1001, "a\x00b"):
+        refused = client.post(f"/uppfoljningar/placering/{booking.id}/narvaro", data={**week, "note": bad_note})
+        assert refused.status_code == 422
+    client.post("/logga-ut")
+    login(staff_user)
+    page = client.get(f"/uppfoljningar/placering/{booking.id}/narvaro").get_data(as_text=True)
+    assert "&lt;b&gt;Tandläkare&lt;/b&gt; fredag" in page and "<b>Tandläkare" not in page
+    db.rollback()
+    assert db.execute(select(AttendanceWeek)).scalar_one().note == "<b>Tandläkare</b> fredag"
+
+
 def test_the_booking_partial_shows_the_schedule_and_the_outcome(app, db, login, client, frozen_clock, staff_user):
     frozen_clock("2026-02-20T09:00:00+01:00")
     booking = _scheduled_booking(db, staff_user, outcome=None)
