@@ -98,6 +98,29 @@ def test_concurrent_counts_add_up_in_one_row(db, engine):
     assert _stored(db) == [(TODAY, "brandman", "", 3)]
 
 
+def test_simultaneous_counts_are_never_lost(db, engine):
+    """Eight searches at the same moment on eight connections: one row, eight counted (an
+    insert-or-update that read first would lose some to the unique constraint)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    barrier, results = threading.Barrier(8), []
+
+    def search():
+        with Session(engine) as session:
+            barrier.wait()
+            results.append(count_unmet_search(session, ProgrammeFilters(q="Klättring", accessible=True), today=TODAY))
+
+    threads = [threading.Thread(target=search) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 8
+    assert _stored(db) == [(TODAY, "klättring", "accessible=1", 8)]
+
+
 def _scope():
     return queries.Scope(date(2026, 3, 1), date(2026, 3, 31))
 
