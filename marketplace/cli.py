@@ -97,7 +97,7 @@ def users_group() -> None:
 @click.option("--password", required=True)
 @click.option("--name", required=True)
 @click.option("--organisation", "organisation_code", required=True, help="Organisation code, e.g. RK")
-@click.option("--role", "roles", multiple=True, required=True, help="staff, coordinator, finance, district_finance or admin; repeatable")
+@click.option("--role", "roles", multiple=True, required=True, help="staff, coordinator, supervisor, manager, finance, district_finance or admin; repeatable")
 @with_appcontext
 def users_create(email: str, password: str, name: str, organisation_code: str, roles: tuple[str, ...]) -> None:
     """Create a user."""

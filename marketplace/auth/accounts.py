@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Organisation
-from marketplace.auth import passwords, throttle, totp
+from marketplace.auth import passwords, supervision, throttle, totp
 from marketplace.auth.models import LoginAttempt, Role, User, UserSession, ApiToken
 from marketplace.auth.policy import Actor
 from marketplace.kernel.db import transaction
@@ -143,6 +143,7 @@ def actor_for_user(session: Session, user: User) -> Actor:
         organisation_code=organisation.code if organisation else "",
         roles=user.role_set,
         organisation_name=organisation.name if organisation else "",
+        supervised_programme_ids=supervision.programmes_of(session, user.id, user.organisation_id, user.role_set),
     )
 
 

@@ -18,6 +18,8 @@ class Role(StrEnum):
     FINANCE = "finance"
     DISTRICT_FINANCE = "district_finance"
     ADMIN = "admin"
+    SUPERVISOR = "supervisor"  # arbetsledare: the programmes it is assigned to
+    MANAGER = "manager"  # enhetschef: reads its organisation's bookings (no participant data) and statistics
 
 
 class User(SQLModel, table=True):
@@ -43,6 +45,17 @@ class User(SQLModel, table=True):
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_set
+
+
+class ProgrammeSupervisor(SQLModel, table=True):
+    """A supervisor (arbetsledare) assigned to one programme of its own organisation by a coordinator."""
+
+    __tablename__ = "programme_supervisor"
+
+    programme_id: int = Field(foreign_key="programme.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True)
+    assigned_at: datetime = Field(sa_type=UTCDateTime)
+    assigned_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class ApiToken(SQLModel, table=True):

@@ -1,9 +1,16 @@
 """The one place that decides permissions. Views, API handlers and jobs ask it; nobody else decides.
 
 Rules follow DESIGN.md: staff act for their own organisation as buyer; coordinators keep
-their own organisation's programmes and decide requests to them; finance sees money,
+their own organisation's programmes and decide requests to them; supervisors (arbetsledare)
+keep attendance and follow-ups of the programmes they are assigned to and see those
+placements' participants; managers (enhetschef) read their organisation's bookings without
+participant data, and the statistics; finance sees money,
 never participant data (district finance only its own organisation's); admin runs the system. Visibility questions (`can_see_…`) decide
 404; permission questions (`can_…`) decide 403 on something the actor may see.
+
+A supervisor's rights hang on the programme: questions about a placement take its
+`programme_id`; asked without it (messages, documents, meetings, the summary: the buyer's
+and the provider's own exchange) a supervisor is never let through.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ class Actor:
     organisation_code: str
     roles: frozenset[str]
     organisation_name: str  # for messages that name the acting organisation
+    supervised_programme_ids: frozenset[int] = frozenset()  # supervisor: its assigned programmes (own organisation's)
 
     def has(self, role: Role | str) -> bool:
         return str(role) in self.roles
@@ -68,6 +76,16 @@ def can_import_programmes(actor: Actor) -> bool:
     return actor.is_admin or actor.has(Role.COORDINATOR)
 
 
+def can_assign_supervisors(actor: Actor, organisation_id: int) -> bool:
+    """The programme's keepers (its organisation's coordinators, or admin) assign its supervisors."""
+    return can_edit_programme(actor, organisation_id)
+
+
+def can_be_assigned_supervisor(roles: frozenset[str], user_organisation_id: int, programme_organisation_id: int) -> bool:
+    """Only a supervisor of the programme's own organisation can be assigned to it."""
+    return Role.SUPERVISOR.value in roles and user_organisation_id == programme_organisation_id
+
+
 # --- bookings -------------------------------------------------------------------------------
 
 
@@ -79,14 +97,64 @@ def is_provider_coordinator(actor: Actor, provider_organisation_id: int) -> bool
     return actor.has(Role.COORDINATOR) and actor.organisation_id == provider_organisation_id
 
 
-def can_see_booking(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
-    """Only the buyer's staff and the provider's coordinators see a booking at all (else 404)."""
-    return is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+def is_programme_supervisor(actor: Actor, programme_id: int | None) -> bool:
+    return programme_id is not None and actor.has(Role.SUPERVISOR) and programme_id in actor.supervised_programme_ids
 
 
-def can_see_participant(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
-    """Participant data: the same two groups; finance and admin never (DESIGN.md, privacy)."""
-    return can_see_booking(actor, buyer_organisation_id, provider_organisation_id)
+def is_organisation_manager(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """A manager reads the bookings its organisation buys or provides."""
+    return actor.has(Role.MANAGER) and actor.organisation_id in (buyer_organisation_id, provider_organisation_id)
+
+
+def can_see_booking(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int,
+                    programme_id: int | None = None) -> bool:
+    """The buyer's staff, the provider's coordinators, the programme's supervisors and the
+    managers of either organisation see a booking at all (else 404)."""
+    return (can_see_participant(actor, buyer_organisation_id, provider_organisation_id, programme_id)
+            or is_organisation_manager(actor, buyer_organisation_id, provider_organisation_id))
+
+
+def can_see_participant(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int,
+                        programme_id: int | None = None) -> bool:
+    """Participant data: the buyer's staff, the provider's coordinators and the programme's
+    supervisors; managers, finance and admin never (DESIGN.md, privacy)."""
+    return (is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+            or is_programme_supervisor(actor, programme_id))
+
+
+@dataclass(frozen=True)
+class BookingScope:
+    """Which bookings an actor sees, as data a query turns into SQL (the rule of can_see_booking):
+    bought by `buyer`, provided by `provider` (organisation ids) or in `programmes`."""
+
+    buyer: int | None
+    provider: int | None
+    programmes: frozenset[int]
+
+    @property
+    def empty(self) -> bool:
+        return self.buyer is None and self.provider is None and not self.programmes
+
+
+def booking_scope(actor: Actor, side: str | None = None, *, participant: bool = False) -> BookingScope:
+    """The bookings actor may see (participant=True: whose participant it may see), optionally
+    only as buyer or only as provider; a supervisor's programmes count as the provider side."""
+    own = actor.organisation_id
+    manager = actor.has(Role.MANAGER) and not participant
+    buyer = own if side in (None, "buyer") and (actor.has(Role.STAFF) or manager) else None
+    provider = own if side in (None, "provider") and (actor.has(Role.COORDINATOR) or manager) else None
+    programmes = actor.supervised_programme_ids if side in (None, "provider") and actor.has(Role.SUPERVISOR) else frozenset()
+    return BookingScope(buyer, provider, frozenset(programmes))
+
+
+def can_list_bookings(actor: Actor) -> bool:
+    """The placement list page: those who see bookings by their role (not finance or admin)."""
+    return any(actor.has(role) for role in (Role.STAFF, Role.COORDINATOR, Role.SUPERVISOR, Role.MANAGER))
+
+
+def can_list_followups(actor: Actor) -> bool:
+    """Those who follow placements up: the buyer's staff, the provider's coordinators, supervisors."""
+    return any(actor.has(role) for role in (Role.STAFF, Role.COORDINATOR, Role.SUPERVISOR))
 
 
 def can_request_place(actor: Actor) -> bool:
@@ -186,7 +254,8 @@ def can_correct_booking_price(actor: Actor) -> bool:
 
 
 def can_see_statistics(actor: Actor) -> bool:
-    return bool(actor.roles)
+    """Every role but a supervisor alone: it keeps its programmes' placements and nothing else."""
+    return bool(actor.roles - {Role.SUPERVISOR.value})
 
 
 def can_export_national_report(actor: Actor) -> bool:
@@ -197,14 +266,17 @@ def can_export_national_report(actor: Actor) -> bool:
 # --- follow-ups and attendance --------------------------------------------------------------
 
 
-def can_record_followup(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
-    """The buyer's staff and the provider's coordinators follow up together (DOMAIN 3.6)."""
-    return is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+def can_record_followup(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int,
+                        programme_id: int | None = None) -> bool:
+    """The buyer's staff, the provider's coordinators and the programme's supervisors follow up
+    together (DOMAIN 3.6: socialsekreterare with arbetsledare)."""
+    return (is_buyer_staff(actor, buyer_organisation_id) or is_provider_coordinator(actor, provider_organisation_id)
+            or is_programme_supervisor(actor, programme_id))
 
 
-def can_record_attendance(actor: Actor, provider_organisation_id: int) -> bool:
-    """Attendance is kept by the provider; the buyer only reads it."""
-    return is_provider_coordinator(actor, provider_organisation_id)
+def can_record_attendance(actor: Actor, provider_organisation_id: int, programme_id: int | None = None) -> bool:
+    """Attendance is kept by the provider (its coordinators and the programme's supervisors); the buyer only reads it."""
+    return is_provider_coordinator(actor, provider_organisation_id) or is_programme_supervisor(actor, programme_id)
 
 
 # --- administration -------------------------------------------------------------------------

@@ -106,9 +106,13 @@ def actor_for_api_token(session: Session, secret: str, *, now: datetime, cache_s
     if row is None:
         return None  # never cached: the next request asks the database again
     user_id, name, email, organisation_id, roles, organisation_code, organisation_name, expires_at = row
+    from marketplace.auth.supervision import programmes_of
+
+    role_set = frozenset(roles.split())
     actor = Actor(user_id=user_id, name=name, email=email, organisation_id=organisation_id,
-                  organisation_code=organisation_code or "", roles=frozenset(roles.split()),
-                  organisation_name=organisation_name or "")
+                  organisation_code=organisation_code or "", roles=role_set,
+                  organisation_name=organisation_name or "",
+                  supervised_programme_ids=programmes_of(session, user_id, organisation_id, role_set))
     if cache_seconds > 0:
         actor_cache.put(key, actor, expires_at)
     return actor

@@ -28,6 +28,8 @@ ROLE_LABELS = {
     Role.COORDINATOR.value: N_("Samordnare"),
     Role.FINANCE.value: N_("Ekonom"),
     Role.DISTRICT_FINANCE.value: N_("Ekonom i förvaltning"),
+    Role.SUPERVISOR.value: N_("Arbetsledare"),
+    Role.MANAGER.value: N_("Enhetschef"),
     Role.ADMIN.value: N_("Administratör"),
 }
 

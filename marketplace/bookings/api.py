@@ -24,6 +24,7 @@ from marketplace.kernel.problems import Problem
 
 api = APIBlueprint("bookings_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="bookings")])
 SECURITY = [{"bearer": []}]
+PARTICIPANT_FIELDS = ("participant", "assignment", "decision")  # absent for those who may not see the participant
 
 
 def booking_documents(session, bookings: list[Booking], actor: Actor) -> list[dict]:
@@ -61,12 +62,15 @@ def _document(booking: Booking, actor: Actor, context: queries.DocumentContext) 
         "events": [{"at": e.at, "actor": e.actor, "from": e.from_status, "to": e.to_status, "note": e.note}
                    for e in context.events.get(booking.id, [])],
     }
-    if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id):
+    if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id, booking.programme_id):
         document["participant"] = {"reference": booking.participant_reference, "name": booking.participant_name,
                                    "contact": booking.participant_contact, "needs": booking.participant_needs}
+    else:  # the assignment and the decision's case number describe the participant too (a manager's view)
+        del document["assignment"], document["decision"]
     body = BookingOut.model_validate(document).model_dump(mode="json", by_alias=True)
-    if "participant" not in document:
-        body.pop("participant", None)
+    for field in PARTICIPANT_FIELDS:
+        if field not in document:
+            body.pop(field, None)
     return body
 
 
@@ -141,7 +145,8 @@ def _with_links(session, booking: Booking, actor: Actor, body: dict) -> dict:
     programmes = queries.programmes_by_id(session, {b.programme_id for b in shown})
 
     def visible(other: Booking) -> bool:
-        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id)
+        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id,
+                                          other.programme_id)
 
     body["related"] = [{"id": b.id, "ref": b.ref, "programme_name": programmes[b.programme_id].name, "status": b.status,
                         "start_date": b.start_date.isoformat(), "end_date": b.end_date.isoformat()}

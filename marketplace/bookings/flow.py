@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from catalog import rules
 from catalog.models import Organisation, Programme, ProgrammeStatus
 from marketplace import audit
+from marketplace.auth import policy
 from marketplace.auth.models import Role, User
 from marketplace.auth.policy import Actor
 from marketplace.bookings import capacity, states
@@ -602,6 +603,12 @@ def offer_freed_places(session: Session, programme_id: int, *, now: datetime, ho
 
 def record_participant_read(session: Session, booking: Booking, *, actor: Actor, now: datetime, ip: str | None = None,
                             via: str = "page") -> None:
-    """Log that actor saw this booking's participant data (DESIGN.md, privacy; no names in details)."""
+    """Log that actor saw this booking's participant data (DESIGN.md, privacy; no names in details).
+
+    Nothing is logged for one who saw the booking without its participant (a manager)."""
+    buyer = booking.buyer_organisation_id
+    if not (policy.is_buyer_staff(actor, buyer) or policy.can_see_participant(
+            actor, buyer, session.get(Programme, booking.programme_id).organisation_id, booking.programme_id)):
+        return
     audit.record(session, actor=actor, action="booking.read_participant", object_type="booking", object_id=booking.id,
                  now=now, ip=ip, details={"ref": booking.ref, "via": via})

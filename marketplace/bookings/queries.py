@@ -22,7 +22,7 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one from a URL is simply
 
 
 def get_visible_booking(session: Session, actor: Actor, booking_id: int) -> Booking | None:
-    """The booking if actor is the buyer's staff or the provider's coordinator; else None (404)."""
+    """The booking if policy lets actor see it (can_see_booking); else None (404)."""
     if not 0 < booking_id <= MAX_ID:
         return None
     row = session.execute(
@@ -32,21 +32,28 @@ def get_visible_booking(session: Session, actor: Actor, booking_id: int) -> Book
     if row is None:
         return None
     booking, provider_id = row
-    return booking if policy.can_see_booking(actor, booking.buyer_organisation_id, provider_id) else None
+    return booking if policy.can_see_booking(actor, booking.buyer_organisation_id, provider_id, booking.programme_id) else None
 
 
 def provider_id(session: Session, booking: Booking) -> int:
     return session.get(Programme, booking.programme_id).organisation_id
 
 
+def scope_condition(scope: policy.BookingScope):
+    """SQL for policy's booking scope (the query joins Programme); None when it holds nothing."""
+    conditions = []
+    if scope.buyer is not None:
+        conditions.append(Booking.buyer_organisation_id == scope.buyer)
+    if scope.provider is not None:
+        conditions.append(Programme.organisation_id == scope.provider)
+    if scope.programmes:
+        conditions.append(Booking.programme_id.in_(sorted(scope.programmes)))
+    return or_(*conditions) if conditions else None
+
+
 def _visibility(actor: Actor, side: str | None):
     """SQL: the bookings actor may see, optionally only as buyer or only as provider."""
-    conditions = []
-    if side in (None, "buyer") and actor.has(Role.STAFF):
-        conditions.append(Booking.buyer_organisation_id == actor.organisation_id)
-    if side in (None, "provider") and actor.has(Role.COORDINATOR):
-        conditions.append(Programme.organisation_id == actor.organisation_id)
-    return or_(*conditions) if conditions else None
+    return scope_condition(policy.booking_scope(actor, side))
 
 
 def list_bookings(session: Session, actor: Actor, *, side: str | None = None, status: str | None = None,

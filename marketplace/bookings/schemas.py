@@ -142,10 +142,11 @@ class BookingOut(BaseModel):
     end_date: date
     hold_expires_at: datetime | None
     waitlist_position: int | None
-    participant: ParticipantOut | None = Field(default=None, description="Only for the buyer's staff and the provider's coordinators")
-    assignment: AssignmentOut
+    participant: ParticipantOut | None = Field(
+        default=None, description="Only for the buyer's staff, the provider's coordinators and the programme's supervisors")
+    assignment: AssignmentOut | None = Field(default=None, description="Absent, like participant, for a manager")
     fia_completed: bool
-    decision: DecisionOut
+    decision: DecisionOut | None = Field(default=None, description="Absent, like participant, for a manager")
     decision_missing: bool = Field(description="No assistance decision given: a legal-certainty gap")
     outcome: Outcome | None
     price: PriceOut

@@ -34,7 +34,8 @@ def _booking(booking_id: int):
     actor = http.require_api_actor()
     session = http.request_session()
     found = queries.get_booking_with_programme(session, booking_id)
-    if found is None or not policy.can_see_participant(actor, found[0].buyer_organisation_id, found[1].organisation_id):
+    if found is None or not policy.can_see_participant(actor, found[0].buyer_organisation_id, found[1].organisation_id,
+                                                       found[1].id):
         raise http.ApiError(404, "No such booking.")
     return actor, session, found[0], found[1].organisation_id
 
@@ -82,7 +83,7 @@ def record_followup(path: BookingPath, body: FollowUpIn):
 
     The placement must be approved, active or ended (else 409); with no follow-up open, 409."""
     actor, session, booking, provider = _booking(path.id)
-    if not policy.can_record_followup(actor, booking.buyer_organisation_id, provider):
+    if not policy.can_record_followup(actor, booking.buyer_organisation_id, provider, booking.programme_id):
         raise http.ApiError(403, "You may see this booking but not record its follow-ups.")
     data = flow.FollowUpInput(**body.model_dump(exclude={"sequence"}))
     with transaction(session, write_lock=True):
@@ -118,7 +119,7 @@ def put_attendance(path: WeekPath, body: AttendanceIn):
     """Set one ISO week's attendance (the provider's coordinators). days_present ≤ days_planned ≤ the week's days
     inside the placement; the week must overlap the placement and not lie ahead (else 422)."""
     actor, session, booking, provider = _booking(path.id)
-    if not policy.can_record_attendance(actor, provider):
+    if not policy.can_record_attendance(actor, provider, booking.programme_id):
         raise http.ApiError(403, "Attendance is recorded by the provider's coordinators.")
     monday = flow.monday_of_iso_week(path.iso_week)
     absent = body.days_planned - body.days_present

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Programme
-from marketplace.auth.models import Role
+from marketplace.auth import policy
 from marketplace.auth.policy import Actor
-from marketplace.bookings.public import Booking, BookingStatus
+from marketplace.bookings.public import Booking, BookingStatus, scope_condition
 from marketplace.followups.models import AttendanceWeek, FollowUp
 
 FOLLOWED_STATUSES = (BookingStatus.APPROVED.value, BookingStatus.ACTIVE.value, BookingStatus.ENDED.value)
@@ -29,13 +29,10 @@ class FollowUpRow:
 
 
 def _visible_to(actor: Actor):
-    """Bookings the actor follows up: bought by their organisation (staff) or provided by it (coordinator)."""
-    conditions = []
-    if actor.has(Role.STAFF):
-        conditions.append(Booking.buyer_organisation_id == actor.organisation_id)
-    if actor.has(Role.COORDINATOR):
-        conditions.append(Programme.organisation_id == actor.organisation_id)
-    return or_(*conditions) if conditions else False
+    """Bookings the actor follows up: those whose participant policy lets it see (bought by its
+    organisation for staff, provided by it for coordinators, in its programmes for supervisors)."""
+    condition = scope_condition(policy.booking_scope(actor, participant=True))
+    return condition if condition is not None else false()
 
 
 def get_followup(session: Session, followup_id: int) -> FollowUpRow | None:

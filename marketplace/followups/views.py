@@ -30,8 +30,13 @@ def _provider_id(programme) -> int:
 
 
 def _visible_booking(session, actor, booking_id: int):
+def _may_see(actor, booking, programme) -> bool:
+    """Follow-ups and attendance are participant data: those who may see the participant (else 404)."""
+    return policy.can_see_participant(actor, booking.buyer_organisation_id, _provider_id(programme), programme.id)
+
+
     found = queries.get_booking_with_programme(session, booking_id)
-    if found is None or not policy.can_see_booking(actor, found[0].buyer_organisation_id, _provider_id(found[1])):
+    if found is None or not _may_see(actor, *found):
         abort(404)
     return found
 
@@ -66,9 +71,9 @@ def _apply_errors(form, error: Invalid) -> None:
 def record(followup_id: int):
     actor, session = http.current_actor(), http.request_session()
     row = queries.get_followup(session, followup_id)
-    if row is None or not policy.can_see_booking(actor, row.booking.buyer_organisation_id, _provider_id(row.programme)):
+    if row is None or not _may_see(actor, row.booking, row.programme):
         abort(404)
-    if not policy.can_record_followup(actor, row.booking.buyer_organisation_id, _provider_id(row.programme)):
+    if not policy.can_record_followup(actor, row.booking.buyer_organisation_id, _provider_id(row.programme), row.programme.id):
         abort(403)
     attendance = queries.attendance_since_previous(session, row)
     form = FollowUpForm(obj=row.followup if row.followup.is_done else None)
@@ -112,7 +117,7 @@ def record(followup_id: int):
 def attendance(booking_id: int):
     actor, session = http.current_actor(), http.request_session()
     booking, programme = _visible_booking(session, actor, booking_id)
-    may_record = policy.can_record_attendance(actor, _provider_id(programme))
+    may_record = policy.can_record_attendance(actor, _provider_id(programme), programme.id)
     form = AttendanceForm()
     if request.method == "GET" and form.week_start.data is None:
         form.week_start.data = flow.week_start_of(min(clock.today(), booking.end_date))
@@ -146,7 +151,7 @@ def attendance(booking_id: int):
 
 def followup_panels(session, actor) -> list[home.Panel]:
     """Due and overdue follow-ups for the buyer's staff and the provider's coordinators."""
-    if not (actor.has("staff") or actor.has("coordinator")):
+    if not policy.can_list_followups(actor):
         return []
     today = clock.today()
     rows, total = queries.list_open_followups(session, actor, today=today, limit=6)
@@ -182,15 +187,15 @@ def followup_section(booking) -> dict:
     if actor is None or found is None:
         return {"visible": False}
     booking, programme = found
-    if not policy.can_see_booking(actor, booking.buyer_organisation_id, programme.organisation_id):
+    if not _may_see(actor, booking, programme):
         return {"visible": False}
     return {
         "visible": True,
         "booking": booking,
         "followups": queries.followups_for_booking(session, booking.id),
         "attendance": queries.attendance_summary(session, booking.id),
-        "may_record": policy.can_record_followup(actor, booking.buyer_organisation_id, programme.organisation_id),
-        "may_record_attendance": policy.can_record_attendance(actor, programme.organisation_id),
+        "may_record": policy.can_record_followup(actor, booking.buyer_organisation_id, programme.organisation_id, programme.id),
+        "may_record_attendance": policy.can_record_attendance(actor, programme.organisation_id, programme.id),
         "today": clock.today(),
         "next_step": http.settings().next_step_name,
         "outcome_label": outcome_label,

@@ -31,6 +31,8 @@ DEMO_USERS = (
     ("samordnare.kuf@demo.stockholm.se", "Elin Sjöberg", "KUF", ["coordinator"]),
     ("ekonom@demo.stockholm.se", "Anders Holm", "AMF", ["finance"]),
     ("ekonom.rk@demo.stockholm.se", "Sofia Rahimi", "RK", ["district_finance"]),
+    ("arbetsledare.rk@demo.stockholm.se", "Nils Öberg", "RK", ["supervisor"]),
+    ("enhetschef.rk@demo.stockholm.se", "Ingrid Wallin", "RK", ["manager"]),
     ("admin@demo.stockholm.se", "Maria Ström", "AMF", ["admin"]),
 )
 
@@ -55,6 +57,27 @@ DEMO_STEPS: list = [seed_users]
 from marketplace.programmes.demo import seed_programmes  # noqa: E402
 
 DEMO_STEPS.append(seed_programmes)
+
+# The demo supervisor keeps Rinkeby-Kista's park programme (it has running placements).
+DEMO_SUPERVISIONS = (("arbetsledare.rk@demo.stockholm.se", "RK-PARK-01"),)
+
+
+def seed_supervisions(session: Session, *, today: date, now: datetime) -> str:
+    from catalog.models import Programme
+    from marketplace.auth.models import ProgrammeSupervisor
+
+    added = 0
+    for email, code in DEMO_SUPERVISIONS:
+        user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        programme = session.execute(select(Programme).where(Programme.code == code)).scalar_one_or_none()
+        if user is None or programme is None or session.get(ProgrammeSupervisor, (programme.id, user.id)) is not None:
+            continue
+        session.add(ProgrammeSupervisor(programme_id=programme.id, user_id=user.id, assigned_at=now))
+        added += 1
+    return f"Demo supervisors: {added} assigned ({len(DEMO_SUPERVISIONS)} in all)"
+
+
+DEMO_STEPS.append(seed_supervisions)
 
 # Bookings in every status come after the programmes and before the follow-ups.
 from marketplace.bookings.demo import seed_bookings  # noqa: E402

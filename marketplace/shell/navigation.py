@@ -22,9 +22,12 @@ NAV = (
     NavEntry(_l("Start"), "home.index", lambda actor: True),
     NavEntry(_l("Sök insatser"), "programmes.search", policy.can_search_catalogue),
     NavEntry(_l("Mina placeringar"), "bookings.mine", lambda actor: actor.has("staff")),
+    # supervisors (their programmes' placements) and managers (the organisation's, without participants)
+    NavEntry(_l("Placeringar"), "bookings.mine",
+             lambda actor: policy.can_list_bookings(actor) and not (actor.has("staff") or actor.has("coordinator"))),
     NavEntry(_l("Inkommande förfrågningar"), "bookings.incoming", lambda actor: actor.has("coordinator")),
     NavEntry(_l("Våra insatser"), "programmes.manage", lambda actor: actor.has("coordinator") or actor.is_admin),
-    NavEntry(_l("Uppföljningar"), "followups.index", lambda actor: actor.has("staff") or actor.has("coordinator")),
+    NavEntry(_l("Uppföljningar"), "followups.index", policy.can_list_followups),
     NavEntry(_l("Fakturering"), "billing.index", policy.can_see_billing),
     NavEntry(_l("Vår ekonomi"), "billing.district", policy.is_district_finance),
     NavEntry(_l("Prognos"), "billing.forecast_page", policy.can_see_forecasts),

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from marketplace.auth import tokens
-from marketplace.auth.models import User, UserSession
+from marketplace.auth.models import ProgrammeSupervisor, User, UserSession
 from tests.factories import DEFAULT_PASSWORD, TEST_TOTP_SECRET, make_programme, make_user
 from tests.marketplace.security._helpers import make_booking
 
@@ -27,6 +27,16 @@ ACTORS = {
     "district_finance": ("RK", ["district_finance"]),
 }
 ACTOR_KEYS = ("anonymous", *ACTORS)
+# The people who run programmes, in the matrix's second table (ROLE_MATRIX): a supervisor of AMF
+# assigned to the world's programme (own) and one of AMF not assigned to it (other); a manager
+# of the booking's buyer RK (own) and one of HV (other).
+ROLE_ACTORS = {
+    "supervisor_own": ("AMF", ["supervisor"]),
+    "supervisor_other": ("AMF", ["supervisor"]),
+    "manager_own": ("RK", ["manager"]),
+    "manager_other": ("HV", ["manager"]),
+}
+ROLE_ACTOR_KEYS = tuple(ROLE_ACTORS)
 
 
 @dataclass
@@ -60,7 +70,7 @@ def _sign_in(app, engine, user: User):
 def build_world(app, engine) -> World:
     world = World(app)
     with Session(engine, expire_on_commit=False) as db:
-        for key, (organisation, roles) in ACTORS.items():
+        for key, (organisation, roles) in (ACTORS | ROLE_ACTORS).items():
             user = make_user(db, organisation=organisation, roles=roles, email=f"{key}@matrix.test")
             if {"admin", "finance", "district_finance"} & set(roles):
                 user.totp_secret = TEST_TOTP_SECRET
@@ -72,10 +82,14 @@ def build_world(app, engine) -> World:
             world.tokens[key] = secret
         victim = make_user(db, organisation="SO", roles=["staff"], email="victim@matrix.test")
         programme = make_programme(db, organisation="AMF", capacity=50)
-        world.ids = {"programme": programme.id, "victim": victim.id}
+        # a supervisor of AMF that the supervisor routes assign and remove (never an actor)
+        spare = make_user(db, organisation="AMF", roles=["supervisor"], email="spare-supervisor@matrix.test")
+        db.add(ProgrammeSupervisor(programme_id=programme.id, user_id=world.users["supervisor_own"].id, assigned_at=NOW))
+        db.commit()
+        world.ids = {"programme": programme.id, "victim": victim.id, "spare_supervisor": spare.id}
     fresh_booking(world, engine)
     world.clients["anonymous"] = app.test_client()
-    for key in ACTORS:
+    for key in (*ACTORS, *ROLE_ACTORS):
         world.clients[key] = _sign_in(app, engine, world.users[key])
     return world
 
@@ -147,7 +161,8 @@ def fill(rule, world: World) -> str:
         elif name in ("mid", "meeting_id"):
             values[name] = world.ids["meeting"]
         elif name == "user_id":
-            values[name] = world.ids["victim"]
+            supervisor_route = "/supervisors/" in rule.rule or "/arbetsledare/" in rule.rule
+            values[name] = world.ids["spare_supervisor" if supervisor_route else "victim"]
         elif name == "ref":
             values[name] = world.ids["booking_ref"]
         elif name == "iso_week":
