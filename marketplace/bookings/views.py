@@ -193,21 +193,37 @@ def new(programme_id: int):
 @login_required
 def mine():
     actor = _actor()
-    if not (actor.has(Role.STAFF) or actor.has(Role.COORDINATOR)):
+    if not policy.can_list_bookings(actor):
         abort(403)
     session = http.request_session()
     status = request.args.get("status") or None
     if status not in STATUS_LABELS:
         status = None
-    side = "buyer" if actor.has(Role.STAFF) else "provider"
+    view = _list_view(actor)
     page = http.page_args()
-    items, total = queries.list_bookings(session, actor, side=side, status=status, offset=page.offset, limit=page.per_page)
+    items, total = queries.list_bookings(session, actor, side=LIST_SIDES[view], status=status, offset=page.offset,
+                                         limit=page.per_page)
     _audit_reads(session, actor, items, "page-list")
     programmes = queries.programmes_by_id(session, [b.programme_id for b in items])
     organisations = queries.organisations_by_id(
         session, [b.buyer_organisation_id for b in items] + [p.organisation_id for p in programmes.values()])
     return render_template("marketplace/bookings/mine.html", bookings=items, total=total, page=page, status=status,
-                           programmes=programmes, organisations=organisations, side=side, **_labels())
+                           programmes=programmes, organisations=organisations, side=view,
+                           show_participant=view != "organisation", **_labels())
+
+
+# The placement list's view by role: its title and columns, and the side it lists.
+LIST_SIDES = {"buyer": "buyer", "provider": "provider", "supervised": "provider", "organisation": None}
+
+
+def _list_view(actor) -> str:
+    """Staff see their purchases, coordinators their programmes' placements, supervisors the
+    placements in the programmes they are assigned to, managers both sides without participants."""
+    if actor.has(Role.STAFF):
+        return "buyer"
+    if actor.has(Role.COORDINATOR):
+        return "provider"
+    return "supervised" if actor.has(Role.SUPERVISOR) else "organisation"
 
 
 @bp.get("/forfragningar")
@@ -280,7 +296,7 @@ def _render_detail(session, actor, booking: Booking, *, status: int = 200, forms
         extension_form=_unique_ids(forms.get("extend") or ExtensionForm(formdata=None), "extend"),
         reject_extension_form=_unique_ids(forms.get("reject_extension") or ReasonForm(formdata=None), "reject-extension"),
         hold_days_left=queries.days_left_on_hold(booking, now=clock.now()),
-        show_participant=policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id),
+        show_participant=policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id, booking.programme_id),
         can_see_occupancy=policy.can_see_occupancy(actor, provider.id), across=_across(session, actor, booking, provider.id),
         **_labels(),
     ), status
@@ -288,14 +304,15 @@ def _render_detail(session, actor, booking: Booking, *, status: int = 200, forms
 
 def _across(session, actor, booking: Booking, provider_id: int) -> dict | None:
     """The participant's other placements at the buyer and the forward links, as far as actor may see them."""
-    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider_id):
+    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider_id, booking.programme_id):
         return None
     others = forwarding.related_bookings(session, booking)
     source, targets = forwarding.forward_links(session, booking)
     programmes = queries.programmes_by_id(session, {b.programme_id for b in [*others, *targets, *([source] if source else [])]})
 
     def visible(other: Booking) -> bool:
-        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id)
+        return policy.can_see_participant(actor, other.buyer_organisation_id, programmes[other.programme_id].organisation_id,
+                                          other.programme_id)
 
     forward_form = None
     if booking.status in forwarding.FORWARDABLE and policy.can_forward_booking(actor, booking.buyer_organisation_id):
@@ -303,7 +320,8 @@ def _across(session, actor, booking: Booking, provider_id: int) -> dict | None:
         forward_form.idempotency_key.data = uuid.uuid4().hex
     return {"related": [(b, programmes[b.programme_id]) for b in others if visible(b)],
             "forwarded_from": source if source is not None and visible(source) else None,
-            "forwarded_to": [b for b in targets if visible(b)], "forward_form": forward_form}
+            "forwarded_to": [b for b in targets if visible(b)], "forward_form": forward_form,
+            "meetings": policy.can_plan_meeting(actor, booking.buyer_organisation_id, provider_id)}
 
 
 def _forward_form(session, **kwargs) -> ForwardForm:
@@ -505,6 +523,16 @@ def _panels(session, actor) -> list[home.Panel]:
             title=_("Inkommande förfrågningar"),
             items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
                                   note=_("%(n)s dagar kvar", n=queries.days_left_on_hold(b, now=now))) for b in incoming_],
+    if policy.can_list_bookings(actor) and not (actor.has(Role.STAFF) or actor.has(Role.COORDINATOR)):
+        # supervisors (their programmes) and managers (their organisation): the running placements, by ref
+        running, total = queries.list_bookings(session, actor, status=BookingStatus.ACTIVE.value, limit=5)
+        panels.append(home.Panel(
+            title=_("Pågående placeringar"),
+            items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
+                                  note=_("till %(date)s", date=b.end_date.isoformat())) for b in running],
+            empty_text=_("Inga pågående placeringar."),
+            more_url=url_for("bookings.mine", status="active") if total > 5 else None, more_text=_("Visa alla"),
+        ))
             empty_text=_("Inga förfrågningar väntar på ditt beslut."),
             more_url=url_for("bookings.incoming"), more_text=_("Alla inkommande förfrågningar"),
         ))

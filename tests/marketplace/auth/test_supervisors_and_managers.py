@@ -206,6 +206,8 @@ def test_a_manager_reads_its_organisations_bookings_without_the_participant(clie
         assert caller.get(f"/api/v1/bookings/{booking.id}/messages").status_code == 404
     assert api(people["manager_other"]).get(f"/api/v1/bookings/{booking.id}").status_code == 404
     login(people["manager_buyer"])
+    start = client.get("/").get_data(as_text=True)
+    assert "Pågående placeringar" in start and booking.ref in start and SECRET not in start
     page = client.get(f"/placeringar/{booking.id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and booking.ref in text
