@@ -2,7 +2,8 @@
 
 DESIGN.md: a closed month never changes; a later change that affects it (an earlier end,
 a cancellation, a corrected price) becomes a correction line, positive or negative, in the
-next month to be closed, naming the month it corrects. Nothing here writes: month_close
+next month to be closed, naming the month it corrects (accepted disputes' credits follow the
+same path: billing.disputes.credits). Nothing here writes: month_close
 stores what this yields. A closed month can only be wrong for a booking whose row changed
 after that month was closed, so only those bookings (Booking.updated_at ≥ closed_at) are
 recomputed; for them every closed month is compared in full.
@@ -17,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from billing import money
+from billing.disputes.credits import credit_lines
 from billing.lines import Line, booking_columns
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import period_of
@@ -38,8 +40,14 @@ def closed_months(session: Session, *, other_than: str | None = None) -> dict[st
 
 def correction_lines(session: Session, period: str, *, buyer_id: int | None = None,
                      provider_id: int | None = None) -> Iterator[Line]:
-    """Yield the correction lines closing `period` would write (unsorted); with buyer_id or
+    """Yield every line closing `period` would write besides the month's own charges (unsorted):
+    the corrections, then accepted disputes' credits (billing.disputes.credits); with buyer_id or
     provider_id, only that organisation's (found through the booking indexes, not by reading them all)."""
+    yield from _recomputed_lines(session, period, buyer_id=buyer_id, provider_id=provider_id)
+    yield from credit_lines(session, period, buyer_id=buyer_id, provider_id=provider_id)
+
+
+def _recomputed_lines(session: Session, period: str, *, buyer_id: int | None, provider_id: int | None) -> Iterator[Line]:
     closed = closed_months(session, other_than=period)
     if not closed:
         return
@@ -71,12 +79,14 @@ def _changed_of(session: Session, since: datetime, buyer_id: int | None, provide
 
 
 def billed_by_month(session: Session, booking_ids: list[int]) -> dict[tuple[int, str], tuple[int, int, object, object]]:
-    """What was billed per (booking, month it is for): amount, days, first and last date."""
+    """What was billed per (booking, month it is for): amount, days, first and last date. Credits
+    of accepted disputes are not billing by the price and are left out, so a credit is never
+    "corrected" back."""
     month = case((ChargeLine.kind == LineKind.CHARGE.value, ChargeLine.period), else_=ChargeLine.corrects_period)
     rows = session.execute(
         select(ChargeLine.booking_id, month, func.sum(ChargeLine.amount_ore), func.sum(ChargeLine.days),
                func.min(ChargeLine.from_date), func.max(ChargeLine.to_date))
-        .where(ChargeLine.booking_id.in_(booking_ids))
+        .where(ChargeLine.booking_id.in_(booking_ids), ChargeLine.kind != LineKind.CREDIT.value)
         .group_by(ChargeLine.booking_id, month)
     )
     return {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0), r[4], r[5]) for r in rows}

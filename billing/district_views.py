@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from billing import queries, statements
+from billing.disputes import service as disputes
+from billing.disputes.models import DisputeStatus
 from billing.views import bp
 from catalog.models import Organisation
 from marketplace.auth import policy
@@ -18,6 +20,7 @@ from marketplace.kernel import clock, http
 from marketplace.shell import home
 
 CLOSED_SHOWN = 6  # the last closed months on the district page
+DISPUTES_SHOWN = 50  # open disputes on the district page (both sides); the disputes list has the rest
 OPEN_SHOWN = 2  # the current month and the one before, while it is open
 
 
@@ -57,8 +60,14 @@ def district():
     session = http.request_session()
     organisation = _own_organisation(session, actor)
     open_rows, closed_rows = _months(session, organisation)
+    waiting, waiting_total = disputes.list_disputes(session, actor, status=DisputeStatus.OPEN.value,
+                                                    organisation_id=organisation.id, limit=DISPUTES_SHOWN)
+    names = disputes.organisation_names(session, {d.buyer_organisation_id for d in waiting}
+                                        | {d.provider_organisation_id for d in waiting})
     return render_template("billing/district.html", organisation=organisation, open_rows=open_rows,
-                           closed_rows=closed_rows)
+                           closed_rows=closed_rows, disputes_bought=[d for d in waiting if d.buyer_organisation_id == organisation.id],
+                           disputes_sold=[d for d in waiting if d.provider_organisation_id == organisation.id],
+                           disputes_total=waiting_total, names=names)
 
 
 def district_panels(session, actor) -> list:

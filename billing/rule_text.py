@@ -17,6 +17,7 @@ _DAY = re.compile(rf"day: {_AMOUNT} × (\d+) days")
 _PLACEMENT = re.compile(rf"placement: {_AMOUNT} once, in the month of the start date (\d{{4}}-\d\d-\d\d)")
 _NOT_BILLABLE = re.compile(r"not billable now \(status \w+\)")
 _CORRECTION = re.compile(rf"correction of (\d{{4}}-\d\d): now {_AMOUNT} \((.*)\) − billed {_AMOUNT}")
+_CREDIT = re.compile(rf"credit of (\d{{4}}-\d\d): dispute (#\d+(?:, #\d+)*) accepted, {_AMOUNT}")  # billing.disputes.credits
 
 
 def _ore(text: str) -> int:
@@ -49,4 +50,7 @@ def describe(rule: str, *, _: Callable[..., str] = swedish, amount: Callable[[in
         return _("rättelse av %(month)s: nu %(now)s (%(rule)s) − fakturerat %(billed)s", month=found[1],
                  now=amount(_ore(found[2])), rule=describe(found[3], _=_, amount=amount, day=day),
                  billed=amount(_ore(found[4])))
+    if found := _CREDIT.fullmatch(rule):
+        return _("kreditering av %(month)s: tvist %(disputes)s godkänd, %(amount)s", month=found[1],
+                 disputes=found[2], amount=amount(_ore(found[3])))
     return rule

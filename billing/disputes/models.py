@@ -33,7 +33,7 @@ class Dispute(SQLModel, table=True):
         CheckConstraint("status IN ('open', 'resolved')", name="ck_billing_dispute_status"),
         CheckConstraint("(status = 'open') = (decision IS NULL)", name="ck_billing_dispute_decided"),
         CheckConstraint("decision IS NULL OR decision IN ('accepted', 'rejected')", name="ck_billing_dispute_decision"),
-        CheckConstraint("credit_ore >= 0 AND (credit_ore = 0 OR decision = 'accepted')", name="ck_billing_dispute_credit"),
+        CheckConstraint("credit_ore >= 0 AND (credit_ore = 0 OR COALESCE(decision, '') = 'accepted')", name="ck_billing_dispute_credit"),
         # One open dispute per booking and month: a second one waits for the first answer.
         Index("uq_billing_dispute_open", "booking_id", "period", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),

@@ -253,6 +253,52 @@ def can_correct_booking_price(actor: Actor) -> bool:
     return actor.has(Role.FINANCE) or actor.is_admin
 
 
+# Disputes of billing lines: the buyer's district finance, coordinators and staff raise them, the
+# provider's district finance and coordinators answer; city finance sees them all; nobody else.
+_DISPUTE_BUYER_ROLES = (Role.DISTRICT_FINANCE, Role.COORDINATOR, Role.STAFF)
+_DISPUTE_PROVIDER_ROLES = (Role.DISTRICT_FINANCE, Role.COORDINATOR)
+
+
+def sees_buyer_disputes(actor: Actor) -> bool:
+    """The actor sees (and raises) its own organisation's disputes as buyer."""
+    return any(actor.has(role) for role in _DISPUTE_BUYER_ROLES)
+
+
+def sees_provider_disputes(actor: Actor) -> bool:
+    """The actor sees (and answers) its own organisation's disputes as provider."""
+    return any(actor.has(role) for role in _DISPUTE_PROVIDER_ROLES)
+
+
+def can_see_every_dispute(actor: Actor) -> bool:
+    return actor.has(Role.FINANCE)
+
+
+def can_see_disputes(actor: Actor) -> bool:
+    """Who may ask for disputes at all (which ones: can_see_dispute); 403 for the rest."""
+    return can_see_every_dispute(actor) or sees_buyer_disputes(actor) or sees_provider_disputes(actor)
+
+
+def can_see_dispute(actor: Actor, buyer_organisation_id: int, provider_organisation_id: int) -> bool:
+    """City finance, the buyer's side and the provider's side (else 404)."""
+    return (can_see_every_dispute(actor)
+            or (sees_buyer_disputes(actor) and actor.organisation_id == buyer_organisation_id)
+            or (sees_provider_disputes(actor) and actor.organisation_id == provider_organisation_id))
+
+
+def can_raise_disputes(actor: Actor) -> bool:
+    return sees_buyer_disputes(actor)
+
+
+def can_raise_dispute(actor: Actor, buyer_organisation_id: int) -> bool:
+    """Only the buyer disputes what it was charged."""
+    return sees_buyer_disputes(actor) and actor.organisation_id == buyer_organisation_id
+
+
+def can_resolve_dispute(actor: Actor, provider_organisation_id: int) -> bool:
+    """Only the provider accepts (with a credit) or rejects a dispute of what it charged."""
+    return sees_provider_disputes(actor) and actor.organisation_id == provider_organisation_id
+
+
 def can_see_statistics(actor: Actor) -> bool:
     """Every role but a supervisor alone: it keeps its programmes' placements and nothing else."""
     return bool(actor.roles - {Role.SUPERVISOR.value})

@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('open', 'resolved')", name="ck_billing_dispute_status"),
         sa.CheckConstraint("(status = 'open') = (decision IS NULL)", name="ck_billing_dispute_decided"),
         sa.CheckConstraint("decision IS NULL OR decision IN ('accepted', 'rejected')", name="ck_billing_dispute_decision"),
-        sa.CheckConstraint("credit_ore >= 0 AND (credit_ore = 0 OR decision = 'accepted')", name="ck_billing_dispute_credit"),
+        sa.CheckConstraint("credit_ore >= 0 AND (credit_ore = 0 OR COALESCE(decision, '') = 'accepted')", name="ck_billing_dispute_credit"),
     )
     op.create_index("uq_billing_dispute_open", "billing_dispute", ["booking_id", "period"], unique=True,
                     sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
