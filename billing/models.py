@@ -23,6 +23,7 @@ class PeriodStatus(StrEnum):
 class LineKind(StrEnum):
     CHARGE = "charge"
     CORRECTION = "correction"
+    CREDIT = "credit"  # an accepted dispute's credit, naming the disputed month in corrects_period
 
 
 class FileFormat(StrEnum):
@@ -51,14 +52,15 @@ class ChargeLine(SQLModel, table=True):
     """One amount owed by a buyer to a provider for one booking: written once, never changed.
 
     kind 'charge' is the month's own cost (corrects_period = ''); kind 'correction' adjusts
-    an earlier closed month named by corrects_period. The unique key makes a second close
+    an earlier closed month named by corrects_period; kind 'credit' gives back what accepted
+    disputes of the month named by corrects_period agreed (billing.disputes). The unique key makes a second close
     of the same month, or a retried one, unable to write a line twice.
     """
 
     __tablename__ = "charge_line"
     __table_args__ = (
         UniqueConstraint("booking_id", "period", "kind", "corrects_period", name="uq_charge_line_once"),
-        CheckConstraint("kind IN ('charge', 'correction')", name="ck_charge_line_kind"),
+        CheckConstraint("kind IN ('charge', 'correction', 'credit')", name="ck_charge_line_kind"),
         CheckConstraint("(kind = 'charge') = (corrects_period = '')", name="ck_charge_line_corrects"),
         CheckConstraint("unit IN ('month', 'day', 'placement')", name="ck_charge_line_unit"),
         Index("ix_charge_line_period_order", "period", "buyer_code", "provider_code", "booking_ref", "kind", "corrects_period"),
