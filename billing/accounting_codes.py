@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 
+from catalog.rules import ACTIVITY_CODE_PATTERN
+
 ACCOUNT = re.compile(r"^[0-9]{4,6}$")  # SIE #KONTO numbers are digits; BAS uses four
 COST_CENTRE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 
 ACCOUNT_HELP = "4–6 digits, e.g. 7691"
 COST_CENTRE_HELP = "1–20 letters or digits, e.g. 1100"
+ACTIVITY_CODE = ACTIVITY_CODE_PATTERN  # verksamhetskod: the catalogue's rule for a programme's own
+ACTIVITY_CODE_HELP = "3–10 digits, e.g. 5700"
 
 
 def account_error(value: str | None) -> str | None:
@@ -23,6 +27,14 @@ def account_error(value: str | None) -> str | None:
 
 
 def cost_centre_error(value: str | None) -> str | None:
+    """The cost centre is the organisation's responsibility code (ansvar) in the finance files."""
     if not value or not COST_CENTRE.match(value):
         return f"A cost centre is {COST_CENTRE_HELP}."
+    return None
+
+
+def activity_code_error(value: str | None) -> str | None:
+    """Why `value` is not a valid activity code (verksamhetskod), or None."""
+    if not value or not ACTIVITY_CODE.match(value):
+        return f"An activity code is {ACTIVITY_CODE_HELP}."
     return None

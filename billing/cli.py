@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from billing import money, operations, queries
+from billing.disputes import service as disputes
 from billing.lines import PairTotal, closed_pair_totals
 from billing.periods import parse_period
 from billing.storage import FORMATS
@@ -54,6 +55,17 @@ def close_command(period: str) -> None:
     click.echo(f"{period} {state}: {result.line_count} lines, total {money.format_amount(result.total_ore)} SEK")
     for stored in files:
         click.echo(f"  {stored.format:5} {stored.sha256}  {stored.path}")
+    with Session(engine) as session:
+        waiting = disputes.open_on_out(session, period)
+    if waiting:
+        click.echo(f"Open disputes on {period} (closed anyway; an accepted credit goes into a later month):")
+        for dispute in waiting:
+            click.echo(f"  #{dispute['id']} {dispute['booking_ref']} {dispute['buyer']} -> {dispute['provider']}")
+    if result.without_own_activity_code:
+        click.echo("Programmes billed without an activity code of their own (give them one in the catalogue):")
+        for p in result.without_own_activity_code:
+            used = f"organisation default {p.activity_code}" if p.activity_code else "no activity code"
+            click.echo(f"  {p.programme_code} {p.programme_name} ({p.organisation_code}): {used}")
 
 
 @billing_group.command("export")

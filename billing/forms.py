@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from billing.accounting_codes import ACCOUNT, COST_CENTRE
+from billing.accounting_codes import ACCOUNT, ACTIVITY_CODE, COST_CENTRE
 
 
 class AccountingCodesForm(FlaskForm):
@@ -18,6 +18,9 @@ class AccountingCodesForm(FlaskForm):
     revenue_account = StringField(_l("Intäktskonto"), validators=[
         DataRequired(_l("Ange intäktskonto.")),
         Regexp(ACCOUNT, message=_l("Ett konto är 4–6 siffror, t.ex. 3691."))])
+    default_activity_code = StringField(_l("Verksamhetskod (standard)"), validators=[
+        DataRequired(_l("Ange verksamhetskod.")),
+        Regexp(ACTIVITY_CODE, message=_l("Verksamhetskoden är 3–10 siffror, t.ex. 5700."))])
 
 
 class PriceCorrectionForm(FlaskForm):

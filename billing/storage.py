@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from billing import dimensions
 from billing.files import FileHeader
 from billing.files.csv_excel import write_csv_to
 from billing.files.sie4 import chart_from_rows, write_sie4_to
@@ -81,17 +82,21 @@ def _chart(session: Session, period: str):
 
 
 def write_file(session: Session, period: str, fmt: str, out) -> None:
-    """Write one format of a closed month into the binary file object `out` (streamed)."""
+    """Write one format of a closed month into the binary file object `out` (streamed), in the
+    layout the month was closed with: a month closed before the accounting dimensions gets its
+    files without them, byte for byte as before; a later one with the activity codes it froze."""
     row = _closed_period(session, period)
     header = FileHeader(period=period, closed_at=row.closed_at)
     lines = iter_closed_lines(session, period)
+    activity = (dimensions.frozen_codes(session, period)
+                if dimensions.file_layout(session, period) == dimensions.LAYOUT_WITH_DIMENSIONS else None)
     if fmt == "csv":
-        write_csv_to(out, header, lines)
+        write_csv_to(out, header, lines, activity_codes=activity)
     elif fmt == "xlsx":
-        write_xlsx_to(out, header, lines, closed_pair_totals(session, period))
+        write_xlsx_to(out, header, lines, closed_pair_totals(session, period), activity_codes=activity)
     elif fmt == "sie":
         accounts, centres = _chart(session, period)
-        write_sie4_to(out, header, lines, accounts=accounts, cost_centres=centres)
+        write_sie4_to(out, header, lines, accounts=accounts, cost_centres=centres, activity_codes=activity)
     else:
         raise ValueError(f"unknown format {fmt!r}")
 

@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("platser", "antal_platser"),
     "price": ("pris",),
     "price_unit": ("prisenhet", "enhet"),
+    "activity_code": ("verksamhetskod",),
     "min_weeks": ("min_veckor",),
     "max_weeks": ("max_veckor",),
     "accessible": ("tillgänglig", "tillganglig"),
@@ -123,7 +124,7 @@ def _row_values(cells: dict[str, str], titles: dict[str, str], row: int,
         errors.append(RowError(row, titles.get(column, column), message))
 
     for name in ("code", "name", "description", "eligibility", "location", "schedule", "language_support",
-                 "contact_name", "contact_email", "contact_phone", "requirements", "funding"):
+                 "contact_name", "contact_email", "contact_phone", "requirements", "funding", "activity_code"):
         if name in cells:
             values[name] = cells[name]
     values["category_code"] = cells.get("category", "").strip() or None
@@ -258,7 +259,7 @@ def template_csv() -> bytes:
     example = ";".join([
         "AMF-SNICK-01", "Snickeriet Västberga", "AMF", "carpentry", "long_term_unemployed|young_adults",
         "Arbetsträning i snickeri: enklare möbler och reparationer.", "Från 18 år.", "Västberga allé 5",
-        "Mån–fre 8.00–15.00", "8", "4 500,00", "månad", "4", "26", "ja", "Arabiska, somaliska",
+        "Mån–fre 8.00–15.00", "8", "4 500,00", "månad", "5700", "4", "26", "ja", "Arabiska, somaliska",
         "Per Ekström", "per.ekstrom@stockholm.se", "08-508 000 00", "18", "29", "Klarar att stå större delen av dagen.",
         "2026-01-01", "2027-12-31", "ESF-projekt", "publicerad",
     ])

@@ -1,7 +1,8 @@
 """Load the reference data (organisations, target groups, categories) idempotently.
 
 The CSV files in catalog/data are the city's; init-db upserts them by code, so running it
-again changes nothing and never overwrites account codes an admin has edited.
+again changes nothing and never overwrites account codes an admin has edited. An organisation
+without a default activity code (one that existed before the column) gets the file's.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ def read_rows(name: str) -> list[dict[str, str]]:
 def load_reference_data(session: Session) -> dict[str, int]:
     """Insert missing reference rows; return how many of each were added."""
     added = {"organisations": 0, "target_groups": 0, "categories": 0}
-    known_orgs = set(session.execute(select(Organisation.code)).scalars().all())
+    known_orgs = {org.code: org for org in session.execute(select(Organisation)).scalars().all()}
     for row in read_rows("organisations.csv"):
-        if row["code"] not in known_orgs:
+        existing = known_orgs.get(row["code"])
+        if existing is None:
             session.add(Organisation(**row))
             added["organisations"] += 1
+        elif not existing.default_activity_code and row.get("default_activity_code"):
+            existing.default_activity_code = row["default_activity_code"]  # fills a blank, never overwrites
     for model, filename, key in (
         (TargetGroup, "target_groups.csv", "target_groups"),
         (Category, "categories.csv", "categories"),

@@ -35,18 +35,21 @@ TEXT_LIMITS = {
     "contact_phone": 40,
     "funding": 300,
     "requirements": 3000,
+    "activity_code": 10,
 }
 EDITABLE_FIELDS = (
     "code", "name", "description", "organisation_id", "category_code", "target_groups", "eligibility", "location",
     "schedule", "capacity", "price_ore", "price_unit", "min_weeks", "max_weeks", "accessible", "language_support",
     "contact_name", "contact_email", "contact_phone", "valid_from", "valid_to", "funding", "min_age", "max_age",
-    "requirements",
+    "requirements", "activity_code",
 )
 # Internal names → the names the API and forms show (errors name the field the person sees).
 PUBLIC_NAMES = {"organisation_id": "organisation", "category_code": "category", "price_ore": "price"}
 REQUIRED_ON_CREATE = ("code", "name", "organisation_id", "category_code", "capacity", "price_ore", "price_unit")
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# The city's activity code (verksamhetskod): a programme's own, or its organisation's default.
+ACTIVITY_CODE_PATTERN = re.compile(r"^[0-9]{3,10}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^[0-9+() -]+$")
 
@@ -79,6 +82,7 @@ MESSAGES = {
     "age_order": "Högsta ålder får inte vara lägre än lägsta ålder.",
     "date": "Ange ett datum (ÅÅÅÅ-MM-DD).",
     "valid_order": "Giltig till får inte vara före giltig från.",
+    "activity_code": "Verksamhetskoden är 3–10 siffror, till exempel 5700.",
 }
 
 
@@ -158,6 +162,9 @@ def field_errors(values: dict[str, Any], *, creating: bool) -> list[tuple[str, s
     phone = values.get("contact_phone")
     if isinstance(phone, str) and phone and not PHONE_PATTERN.match(phone):
         errors.append(("contact_phone", MESSAGES["phone"]))
+    activity = values.get("activity_code")
+    if isinstance(activity, str) and activity and not ACTIVITY_CODE_PATTERN.match(activity):
+        errors.append(("activity_code", MESSAGES["activity_code"]))
     groups = values.get("target_groups")
     if groups is not None and (not isinstance(groups, (list, tuple)) or not all(isinstance(g, str) for g in groups)):
         errors.append(("target_groups", MESSAGES["target_groups"]))

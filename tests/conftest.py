@@ -110,7 +110,8 @@ def _restore_reference_data(url: str) -> None:
         for row in read_rows("organisations.csv"):
             session.execute(text(
                 "UPDATE organisation SET name=:name, kind=:kind, cost_centre=:cost_centre, "
-                "cost_account=:cost_account, revenue_account=:revenue_account WHERE code=:code"), row)
+                "cost_account=:cost_account, revenue_account=:revenue_account, "
+                "default_activity_code=:default_activity_code WHERE code=:code"), row)
         session.commit()
     engine.dispose()
 

@@ -1,6 +1,8 @@
 """CSV for Excel (API.md): UTF-8 with BOM, ';' separated, decimal comma, CRLF, columns fixed.
 
-Pure: lines in, bytes out. Swedish Excel opens it by double-click with å/ä/ö intact and
+With `activity_codes` (programme code → activity code, a month closed with the accounting
+dimensions) five columns follow the others: DIMENSION_COLUMNS; a month closed before them is
+written without, exactly as it always was. Pure: lines in, bytes out. Swedish Excel opens it by double-click with å/ä/ö intact and
 amounts as numbers. Every text field goes through marketplace.kernel.spreadsheet.text_cell, so a name
 that starts with "=" stays text; the amounts, days and dates are the service's own and stay numbers.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from billing import money
@@ -20,6 +22,9 @@ from marketplace.kernel.spreadsheet import text_cell
 COLUMNS = ("period", "buyer_code", "buyer_name", "provider_code", "provider_name", "booking_ref",
            "programme_code", "programme_name", "from_date", "to_date", "days", "unit_price", "unit",
            "amount", "correction_of")
+# The city's accounting dimensions, after the columns above (whose order never changes).
+DIMENSION_COLUMNS = ("buyer_account", "provider_account", "buyer_responsibility", "provider_responsibility",
+                     "activity_code")
 BOM = "\ufeff".encode()
 
 
@@ -38,14 +43,26 @@ def _row(line: Line) -> list[str]:
     ]
 
 
-def write_csv_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *, flush_every: int = 2000) -> None:
-    """Stream the CSV into `out` (lines must already be in file order)."""
+def dimension_values(line: Line, activity_codes: Mapping[str, str]) -> tuple[str, ...]:
+    """The line's DIMENSION_COLUMNS: accounts and responsibility codes (ansvar, the cost centres)
+    as stored on the line, the activity code as the close froze it for its programme."""
+    return (line.buyer_cost_account, line.provider_revenue_account, line.buyer_cost_centre,
+            line.provider_cost_centre, activity_codes.get(line.programme_code, ""))
+
+
+def write_csv_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *, flush_every: int = 2000,
+                 activity_codes: Mapping[str, str] | None = None) -> None:
+    """Stream the CSV into `out` (lines must already be in file order); with `activity_codes`,
+    the dimension columns too."""
     out.write(BOM)
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect=ExcelSemicolon)
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS if activity_codes is None else COLUMNS + DIMENSION_COLUMNS)
     for number, line in enumerate(lines, 1):
-        writer.writerow(_row(line))
+        row = _row(line)
+        if activity_codes is not None:
+            row += [text_cell(value) for value in dimension_values(line, activity_codes)]
+        writer.writerow(row)
         if number % flush_every == 0:
             out.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
@@ -53,7 +70,7 @@ def write_csv_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *, fl
     out.write(buffer.getvalue().encode("utf-8"))
 
 
-def write_csv(header: FileHeader, lines: Iterable[Line]) -> bytes:
+def write_csv(header: FileHeader, lines: Iterable[Line], *, activity_codes: Mapping[str, str] | None = None) -> bytes:
     out = io.BytesIO()
-    write_csv_to(out, header, lines)
+    write_csv_to(out, header, lines, activity_codes=activity_codes)
     return out.getvalue()

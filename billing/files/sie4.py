@@ -4,7 +4,10 @@ Format per the SIE 4B specification: #FORMAT PC8 means IBM code page 437; fields
 separated by spaces, text in quotes with \\" for a quote; object lists in braces. Each
 voucher debits the buyer's cost account on the buyer's cost centre and credits the
 provider's revenue account on the provider's cost centre, line by line, so it balances to
-zero and every amount names its booking. Text fields go through marketplace.kernel.spreadsheet.text_cell
+zero and every amount names its booking. A month closed with the accounting dimensions
+(`activity_codes` given) also declares dimension 20, the activity code (verksamhet), with an
+#OBJEKT per code, and puts the line's activity code beside its cost centre on both #TRANS
+rows; a month closed before them is written exactly as it always was. Text fields go through marketplace.kernel.spreadsheet.text_cell
 (finance systems export them to spreadsheets), amounts are numbers. Pure: lines in, bytes out.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import BinaryIO
 
@@ -23,7 +26,8 @@ from billing.periods import bounds
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.spreadsheet import text_cell
 
-DIMENSION = 1  # SIE's reserved dimension 1: kostnadsställe
+DIMENSION = 1  # SIE's reserved dimension 1: kostnadsställe (the city's ansvar)
+ACTIVITY_DIMENSION = 20  # SIE leaves 20 and up to the user: the city's verksamhetskod
 SERIES = "I"
 COST_ACCOUNT_NAME = "Interna köp av arbetsträningsplatser"
 REVENUE_ACCOUNT_NAME = "Interna intäkter för arbetsträningsplatser"
@@ -53,10 +57,20 @@ def _encode(text: str) -> bytes:
     return text.encode("cp437", errors="replace")
 
 
+def _objects(centre: str, activity: str) -> str:
+    """A #TRANS object list: the cost centre, and the activity code when there is one."""
+    objects = f"{DIMENSION} {_quote_cached(centre)}"
+    if activity:
+        objects += f" {ACTIVITY_DIMENSION} {_quote_cached(activity)}"
+    return "{" + objects + "}"
+
+
 def write_sie4_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *,
-                  accounts: dict[str, str], cost_centres: dict[str, str]) -> None:
+                  accounts: dict[str, str], cost_centres: dict[str, str],
+                  activity_codes: Mapping[str, str] | None = None) -> None:
     """Stream the SIE file; `lines` in file order (grouped by pair), `accounts` account→name,
-    `cost_centres` centre→organisation name (every code the lines use)."""
+    `cost_centres` centre→organisation name (every code the lines use), `activity_codes`
+    programme code→activity code (None: the layout without dimensions)."""
     first, last = bounds(header.period)
     generated = header.closed_at.astimezone(STOCKHOLM).date()
     head = [
@@ -69,7 +83,12 @@ def write_sie4_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *,
         f"#RAR 0 {first.year}0101 {first.year}1231",
         f"#DIM {DIMENSION} {quote('Kostnadsställe')}",
     ]
+    if activity_codes is not None:
+        head.append(f"#DIM {ACTIVITY_DIMENSION} {quote('Verksamhet')}")
     head += [f"#OBJEKT {DIMENSION} {quote(code)} {quote(name)}" for code, name in sorted(cost_centres.items())]
+    if activity_codes is not None:
+        head += [f"#OBJEKT {ACTIVITY_DIMENSION} {quote(code)} {quote('Verksamhet ' + code)}"
+                 for code in sorted(set(activity_codes.values()) - {""})]
     head += [f"#KONTO {account} {quote(name)}" for account, name in sorted(accounts.items())]
     out.write(_encode(EOL.join(head) + EOL))
 
@@ -88,10 +107,15 @@ def write_sie4_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], *,
         amount = money.format_amount(line.amount_ore)
         credit = money.format_amount(-line.amount_ore)
         note = quote(line.booking_ref + (f" rättelse {line.corrects_period}" if line.corrects_period else ""))
-        buffer.append(f"#TRANS {line.buyer_cost_account} {{{DIMENSION} {_quote_cached(line.buyer_cost_centre)}}} {amount} "
-                      f"{voucher_date} {note}")
-        buffer.append(f"#TRANS {line.provider_revenue_account} {{{DIMENSION} {_quote_cached(line.provider_cost_centre)}}} {credit} "
-                      f"{voucher_date} {note}")
+        if activity_codes is None:
+            buyer_objects = f"{{{DIMENSION} {_quote_cached(line.buyer_cost_centre)}}}"
+            provider_objects = f"{{{DIMENSION} {_quote_cached(line.provider_cost_centre)}}}"
+        else:
+            activity = activity_codes.get(line.programme_code, "")
+            buyer_objects = _objects(line.buyer_cost_centre, activity)
+            provider_objects = _objects(line.provider_cost_centre, activity)
+        buffer.append(f"#TRANS {line.buyer_cost_account} {buyer_objects} {amount} {voucher_date} {note}")
+        buffer.append(f"#TRANS {line.provider_revenue_account} {provider_objects} {credit} {voucher_date} {note}")
         if len(buffer) >= 4000:
             out.write(_encode(EOL.join(buffer) + EOL))
             buffer = []
@@ -124,8 +148,8 @@ def chart_from_rows(cost_accounts: set[str], revenue_accounts: set[str],
     return accounts, names
 
 
-def write_sie4(header: FileHeader, lines: list[Line]) -> bytes:
+def write_sie4(header: FileHeader, lines: list[Line], *, activity_codes: Mapping[str, str] | None = None) -> bytes:
     accounts, centres = chart_of(lines)
     out = io.BytesIO()
-    write_sie4_to(out, header, lines, accounts=accounts, cost_centres=centres)
+    write_sie4_to(out, header, lines, accounts=accounts, cost_centres=centres, activity_codes=activity_codes)
     return out.getvalue()

@@ -8,14 +8,16 @@ fixed date, and the document properties carry the month's close time, never "now
 Text goes in with write_string, so a name starting with "=" stays text, never a formula
 (XLSX's side of marketplace.kernel.spreadsheet's rule: a string cell is never evaluated).
 Excel holds at most 1 048 576 rows a sheet, so a larger month keeps every total in the
-summary and caps the detail sheet, saying so. Pure: lines in, bytes out.
+summary and caps the detail sheet, saying so. A month closed with the accounting dimensions
+(`activity_codes` given) has five more columns after "Regel", the CSV's DIMENSION_COLUMNS under
+Swedish titles; one closed before them is written exactly as it always was. Pure: lines in, bytes out.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timezone
 from typing import BinaryIO
 
@@ -23,6 +25,7 @@ import xlsxwriter
 
 from billing import money
 from billing.files import FileHeader
+from billing.files.csv_excel import dimension_values
 from billing.lines import Line, PairTotal
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -33,6 +36,8 @@ LINE_HEADERS = ("Period", "Köpare", "Köpare namn", "Kostnadsställe köpare", 
                 "Säljare", "Säljare namn", "Kostnadsställe säljare", "Intäktskonto säljare",
                 "Bokning", "Insats", "Insatsnamn", "Från", "Till", "Dagar", "Pris", "Enhet", "Belopp",
                 "Rättelse av", "Regel")
+# csv_excel.DIMENSION_COLUMNS, in the same order.
+DIMENSION_HEADERS = ("Konto köpare", "Konto säljare", "Ansvar köpare", "Ansvar säljare", "Verksamhetskod")
 SUMMARY_HEADERS = ("Köpare", "Köpare namn", "Säljare", "Säljare namn", "Rader", "Belopp")
 
 
@@ -42,10 +47,12 @@ def _header_row(sheet, titles, bold) -> None:
     sheet.freeze_panes(1, 0)
 
 
-def _detail(book, lines: Iterable[Line], detail_cap: int) -> tuple[int, bool]:
+def _detail(book, lines: Iterable[Line], detail_cap: int,
+            activity_codes: Mapping[str, str] | None = None) -> tuple[int, bool]:
     """Stream the lines into the sheet "Rader"; returns (rows written, whether the cap cut it)."""
     sheet = book.add_worksheet("Rader")
-    _header_row(sheet, LINE_HEADERS, book.add_format({"bold": True}))
+    headers = LINE_HEADERS if activity_codes is None else LINE_HEADERS + DIMENSION_HEADERS
+    _header_row(sheet, headers, book.add_format({"bold": True}))
     sek, day = book.add_format({"num_format": SEK_FORMAT}), book.add_format({"num_format": DATE_FORMAT})
     row = 0
     for line in lines:
@@ -68,6 +75,10 @@ def _detail(book, lines: Iterable[Line], detail_cap: int) -> tuple[int, bool]:
         # The stored rule as it was written at the close: a closed month's files are rebuilt byte
         # for byte from its lines, so this column's text may never change with the service.
         sheet.write_string(row, 19, line.rule)
+        if activity_codes is not None:
+            for col, value in enumerate(dimension_values(line, activity_codes), start=len(LINE_HEADERS)):
+                if value:
+                    sheet.write_string(row, col, value)
     return row, False
 
 
@@ -95,7 +106,7 @@ def _summary(book, totals: list[PairTotal], note: str | None) -> None:
 
 
 def write_xlsx_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], totals: list[PairTotal], *,
-                  detail_cap: int = DETAIL_CAP) -> None:
+                  detail_cap: int = DETAIL_CAP, activity_codes: Mapping[str, str] | None = None) -> None:
     """Write the workbook into `out` (seekable); `lines` in file order, `totals` by pair."""
     closed_at = header.closed_at
     if closed_at.tzinfo is not None:
@@ -107,7 +118,7 @@ def write_xlsx_to(out: BinaryIO, header: FileHeader, lines: Iterable[Line], tota
         book.set_properties({"title": f"Internfakturering {header.period}", "author": "Insatstorget",
                              "created": closed_at.replace(tzinfo=None, microsecond=0)})
         try:
-            written, truncated = _detail(book, lines, detail_cap)
+            written, truncated = _detail(book, lines, detail_cap, activity_codes)
         except BaseException:
             _close_scratch_files(book)
             raise
@@ -126,7 +137,8 @@ def _close_scratch_files(book: xlsxwriter.Workbook) -> None:
             handle.close()
 
 
-def write_xlsx(header: FileHeader, lines: list[Line], totals: list[PairTotal], *, detail_cap: int = DETAIL_CAP) -> bytes:
+def write_xlsx(header: FileHeader, lines: list[Line], totals: list[PairTotal], *, detail_cap: int = DETAIL_CAP,
+               activity_codes: Mapping[str, str] | None = None) -> bytes:
     out = io.BytesIO()
-    write_xlsx_to(out, header, lines, totals, detail_cap=detail_cap)
+    write_xlsx_to(out, header, lines, totals, detail_cap=detail_cap, activity_codes=activity_codes)
     return out.getvalue()

@@ -126,9 +126,22 @@ def _email(name: str) -> str:
     return f"{first}.{last.replace(' ', '')}@demo.stockholm.se"
 
 
+# Activity codes: OSA is booked under its own code; two programmes were never given one, so
+# finance's month page lists them as billed under their organisation's default.
+OSA_ACTIVITY_CODE = "5740"
+WITHOUT_ACTIVITY_CODE = {"SOF-UNGA-01", "KUF-BOK-01"}
+
+
+def _activity_code(code: str, organisation_default: str) -> str:
+    if code in WITHOUT_ACTIVITY_CODE:
+        return ""
+    return OSA_ACTIVITY_CODE if "-OSA-" in code else organisation_default
+
+
 def seed_programmes(session: Session, *, today: date, now: datetime) -> str:
     """Create the demo programmes that are missing (by code), published."""
     organisations = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+    defaults = dict(session.execute(select(Organisation.code, Organisation.default_activity_code)).all())
     known = set(session.execute(select(Programme.code)).scalars())
     added = 0
     for (code, org, category, name, description, groups, places, price_kr, unit, accessible, location, schedule,
@@ -142,6 +155,7 @@ def seed_programmes(session: Session, *, today: date, now: datetime) -> str:
             "min_weeks": min_weeks, "max_weeks": max_weeks, "contact_name": contact, "contact_phone": phone,
             "contact_email": _email(contact), "language_support": languages, "status": "published",
             "eligibility": "Insatsen beviljas som arbetsmarknadsinsats av handläggare i stadsdelen. Deltagaren ska ha en planering.",
+            "activity_code": _activity_code(code, defaults[org]),
         }, actor_id=None, now=now)
         added += 1
     return f"Demo programmes: {added} added ({len(PROGRAMMES)} in all)"

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from billing import operations
+from billing import dimensions, operations
 from billing.files import FileHeader
 from billing.files.csv_excel import write_csv
 from billing.files.sie4 import write_sie4
@@ -86,10 +86,12 @@ def _arrange(db):
 def _clean_files(db) -> dict[str, bytes]:
     """What a clean close writes: the pure writers over the lines computed before any close."""
     lines = sorted(compute_lines(db, "2026-03"), key=lambda line: line.sort_key)
+    activity = {p.programme_code: p.activity_code for p in dimensions.current(db, {line.programme_code for line in lines})}
     db.rollback()
     header = FileHeader("2026-03", NOW)
-    return {"csv": write_csv(header, lines), "xlsx": write_xlsx(header, lines, pair_totals(lines)),
-            "sie": write_sie4(header, lines)}
+    return {"csv": write_csv(header, lines, activity_codes=activity),
+            "xlsx": write_xlsx(header, lines, pair_totals(lines), activity_codes=activity),
+            "sie": write_sie4(header, lines, activity_codes=activity)}
 
 
 @pytest.mark.parametrize("point, survives", [

@@ -108,7 +108,8 @@ def test_admin_edits_accounting_codes_and_bad_codes_get_swedish_errors(db, clien
     rk = db.execute(select(Organisation).where(Organisation.code == "RK")).scalar_one()
     db.refresh(rk)
     assert rk.cost_account == "7691"
-    ok = client.post("/admin/organisationer/RK", data={"cost_centre": "1101", "cost_account": "7692", "revenue_account": "3692"})
+    ok = client.post("/admin/organisationer/RK", data={"cost_centre": "1101", "cost_account": "7692", "revenue_account": "3692",
+                                                       "default_activity_code": "5731"})
     assert ok.status_code == 302
     db.commit()  # end the read snapshot
     db.refresh(rk)
