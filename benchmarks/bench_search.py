@@ -5,7 +5,11 @@ Kinds of query (all on GET /api/v1/programmes, page 1, 20 per page):
 - text: a word only;
 - filters: target group + accessible + max price + availability;
 - worst: availability only, no word and no category: every published programme is a
-  candidate, so this is the slowest query a user can send.
+  candidate, so this is the slowest query a user can send;
+- start_selective: a word + a category + start_by (the next free date on or before a day
+  1–12 weeks ahead: "when can my client start");
+- start_by: start_by only: every published programme is a candidate, as in worst.
+Every kind answers with each result's next_free_date (one more query per page).
 Trivial endpoints: /healthz (SELECT 1, no sign-in) and /api/v1/me (bearer token lookup).
 Requests of every kind are interleaved, so all share the same machine state.
 """
@@ -32,7 +36,7 @@ def _ranges(today: date) -> list[tuple[str, str]]:
 
 def queries(today: date) -> dict[str, list[str]]:
     ranges = _ranges(today)
-    selective, text_only, filters, worst = [], [], [], []
+    selective, text_only, filters, worst, start_selective, start_by = [], [], [], [], [], []
     for (word, category), (start, end) in zip(itertools.cycle(WORDS), ranges * 2):
         selective.append("/api/v1/programmes?" + urllib.parse.urlencode(
             {"q": word, "category": category, "available_from": start, "available_to": end}))
@@ -42,7 +46,13 @@ def queries(today: date) -> dict[str, list[str]]:
             {"target_group": group, "accessible": "true", "max_price": "9000", "available_from": start, "available_to": end}))
     for start, end in ranges:
         worst.append("/api/v1/programmes?" + urllib.parse.urlencode({"available_from": start, "available_to": end}))
-    return {"selective": selective, "text": text_only, "filters": filters, "worst": worst}
+    for (word, category), (start, _end) in zip(itertools.cycle(WORDS), ranges * 2):
+        start_selective.append("/api/v1/programmes?" + urllib.parse.urlencode(
+            {"q": word, "category": category, "start_by": start}))
+    for start, _end in ranges:
+        start_by.append("/api/v1/programmes?" + urllib.parse.urlencode({"start_by": start}))
+    return {"selective": selective, "text": text_only, "filters": filters, "worst": worst,
+            "start_selective": start_selective, "start_by": start_by}
 
 
 def run(database_url: str, instance, *, today: date, workers: int = 2, clients: int = 2, per_kind: int = 200,

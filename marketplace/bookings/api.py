@@ -106,7 +106,7 @@ def create_booking(body: BookingIn):
         tasks=body.assignment.tasks, participant_view=body.assignment.participant_view, fia_completed=body.fia_completed,
         decision_reference=body.decision.reference if body.decision else None,
         decision_date=body.decision.date if body.decision else None, waitlist=body.waitlist,
-        participant_age=body.participant_age,
+        participant_age=body.participant_age, participant_target_group=body.participant_target_group,
     )
     session, settings = http.request_session(), http.settings()
     try:

@@ -158,7 +158,8 @@ def full_programme_ids(from_date: date, to_date: date, *, now: datetime):
     )
 
 
-def availability_condition(from_date: date, to_date: date, *, now: datetime, form: str = "set") -> ColumnElement[bool]:
+def availability_condition(from_date: date, to_date: date, *, now: datetime, form: str = "set",
+                           target_group: str | None = None) -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
     Answered from the full-days index (marketplace/bookings/full_days.py), exact for holds;
@@ -167,14 +168,70 @@ def availability_condition(from_date: date, to_date: date, *, now: datetime, for
     """
     from marketplace.bookings import full_days
 
-    return full_days.availability_condition(from_date, to_date, now=now, form=form)
+    return full_days.availability_condition(from_date, to_date, now=now, form=form, target_group=target_group)
 
 
-def availability_values(from_date: date, to_date: date, *, now: datetime) -> dict[str, object]:
+def availability_values(from_date: date, to_date: date, *, now: datetime,
+                        target_group: str | None = None) -> dict[str, object]:
     """The values availability_condition() binds, by parameter name."""
     from marketplace.bookings import full_days
 
-    return full_days.availability_values(from_date, to_date, now=now)
+    return full_days.availability_values(from_date, to_date, now=now, target_group=target_group)
+
+
+def reserved_free_today(session: Session, programmes, *, today: date, now: datetime,
+                        target_group: str | None = None) -> dict[int, int]:
+    """{programme id: places free today} for programmes that reserve places: the unreserved ones,
+    and with `target_group` also that group's reservation (reserved_days.py)."""
+    from marketplace.bookings import reserved_days
+
+    result = {}
+    for programme in programmes:
+        pools = reserved_days.pools_of(session, programme.id, programme.capacity)
+        counts = reserved_days.counts_by_day(session, programme.id, pools, today, today, now=now).get(today, {})
+        result[programme.id] = pools.free(counts, pools.pool_of(None, target_group))
+    return result
+
+
+def next_free_dates(session: Session, programmes, *, today: date, now: datetime, target_group: str | None = None,
+                    runs: dict | None = None) -> dict[int, date | None]:
+    """{programme id: the first day a placement of min_weeks (or four weeks) finds a place} (next_free.py)."""
+    from marketplace.bookings import next_free
+
+    return next_free.next_free_dates(session, programmes, today=today, now=now, target_group=target_group, runs=runs)
+
+
+def next_free_runs(programme_id, *, today: date, now: datetime) -> ColumnElement[str | None]:
+    """SQL: a page statement's column of the programme's live full runs (next_free.runs_column)."""
+    from marketplace.bookings import next_free
+
+    return next_free.runs_column(programme_id, today=today, now=now)
+
+
+def next_free_runs_values(*, today: date, now: datetime) -> dict[str, object]:
+    from marketplace.bookings import next_free
+
+    return next_free.runs_column_values(today=today, now=now)
+
+
+def split_runs(text: str | None) -> list[tuple[date, date]]:
+    from marketplace.bookings import next_free
+
+    return next_free.split_runs(text)
+
+
+def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> ColumnElement[bool]:
+    """SQL for .where() on a select of Programme: its next free date is on or before `start_by`."""
+    from marketplace.bookings import next_free
+
+    return next_free.start_by_condition(start_by, today=today, now=now, target_group=target_group)
+
+
+def start_by_values(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> dict[str, object]:
+    """The values start_by_condition() binds, by parameter name."""
+    from marketplace.bookings import next_free
+
+    return next_free.start_by_values(start_by, today=today, now=now, target_group=target_group)
 
 
 def first_full_day(session: Session, programme_id: int, capacity: int, from_date: date, to_date: date, *,
@@ -185,6 +242,30 @@ def first_full_day(session: Session, programme_id: int, capacity: int, from_date
         if count >= capacity:
             return day
     return None
+
+
+def claim_of(booking: Booking) -> dict[str, object]:
+    """Who a booking's places are counted for: its buyer and its participant's target group."""
+    return {"buyer_organisation_id": booking.buyer_organisation_id, "target_group": booking.participant_target_group}
+
+
+def first_unfree_day(session: Session, programme: Programme, from_date: date, to_date: date, *, now: datetime,
+                     buyer_organisation_id: int | None, target_group: str | None,
+                     exclude_booking_id: int | None = None) -> date | None:
+    """The first day of the range on which this request finds no place, or None.
+
+    A programme without reservations: first_full_day() (capacity alone). With reservations, a
+    request may use the places reserved for its buyer or its participant's target group and
+    the unreserved ones (reserved_days.py). Call it under the programme lock, as first_full_day().
+    """
+    if not programme.reserved_places:
+        return first_full_day(session, programme.id, programme.capacity, from_date, to_date, now=now,
+                              exclude_booking_id=exclude_booking_id)
+    from marketplace.bookings import reserved_days
+
+    return reserved_days.first_unfree_day(session, programme, from_date, to_date, now=now,
+                                          buyer_organisation_id=buyer_organisation_id, target_group=target_group,
+                                          exclude_booking_id=exclude_booking_id)
 
 
 def check_capacity_floor(session: Session, programme_id: int, new_capacity: int, *, today: date, now: datetime) -> None:

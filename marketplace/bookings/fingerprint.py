@@ -13,7 +13,7 @@ import hashlib
 import json
 
 
-OPTIONAL_LATER = ("participant_age",)
+OPTIONAL_LATER = ("participant_age", "participant_target_group")
 
 
 def request_fingerprint(request) -> str:

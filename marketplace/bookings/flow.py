@@ -15,11 +15,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import Integer, String, bindparam, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from catalog import rules
-from catalog.models import Organisation, Programme, ProgrammeStatus
+from catalog.models import Organisation, Programme, ProgrammeStatus, TargetGroup
 from marketplace import audit
 from marketplace.auth import policy
 from marketplace.auth.models import Role, User
@@ -37,6 +38,12 @@ from marketplace.notifications.notify import notify
 
 # No placement is planned further ahead or longer than this, whatever max_weeks says.
 MAX_DAYS = 5 * 366
+
+
+def _day(day: date) -> str:
+    """A date in a timeline note as the Swedish pages write dates ("16 maj 2026"): the note is
+    stored Swedish text, so the date is written the same way, not as an ISO date."""
+    return format_date(day, "medium", locale="sv")
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class PlaceRequest:
     decision_date: date | None = None
     waitlist: bool = False
     participant_age: int | None = None
+    participant_target_group: str | None = None  # a code: a reservation for it opens reserved places
 
 
 @dataclass(frozen=True)
@@ -303,9 +311,15 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     locked = _lock_for_request(session, request.programme_id, actor=actor, idempotency_key=idempotency_key)
     programme = locked.programme
     validate_request(request, programme, today=today)
+    if request.participant_target_group is not None and session.get(TargetGroup, request.participant_target_group) is None:
+        raise Invalid("Unknown target group.", field="participant_target_group",
+                      errors=[("participant_target_group", "Unknown target group.")])
     if locked.replayed_booking_id is not None:
         return replay(session, request, locked.replayed_booking_id, locked.replayed_fingerprint)
-    full_day = capacity.first_full_day(session, programme.id, programme.capacity, request.start_date, request.end_date, now=now)
+    # Capacity and, where the programme reserves places, the pool this request may use (reserved_days.py).
+    full_day = capacity.first_unfree_day(session, programme, request.start_date, request.end_date, now=now,
+                                         buyer_organisation_id=actor.organisation_id,
+                                         target_group=request.participant_target_group)
     if full_day is None:
         status, hold = BookingStatus.REQUESTED.value, now + timedelta(days=hold_days)
     elif request.waitlist:
@@ -325,6 +339,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         participant_reference=request.participant_reference.strip(), participant_name=request.participant_name.strip(),
         participant_contact=(request.participant_contact or "").strip() or None,
         participant_needs=(request.participant_needs or "").strip() or None, participant_age=request.participant_age,
+        participant_target_group=request.participant_target_group,
         assignment_purpose=request.purpose.strip(), assignment_goals=request.goals.strip(),
         assignment_sub_goals=(request.sub_goals or "").strip(), assignment_tasks=request.tasks.strip(),
         assignment_participant_view=(request.participant_view or "").strip(), fia_completed=request.fia_completed,
@@ -339,7 +354,7 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
         session.add(IdempotencyRecord(user_id=actor.user_id, key=idempotency_key, booking_id=booking.id, created_at=now,
                                       fingerprint=request_fingerprint(request)))
     event = _event(session, booking, None, status, actor=actor, now=now,
-                   note="" if hold else f"Fullt {full_day.isoformat()}; på väntelistan.")
+                   note="" if hold else f"Fullt {_day(full_day)}; på väntelistan.")
     booking_status_changed.send(booking, session=session, from_status=None, to_status=status, actor_id=actor.user_id, now=now)
     audit.record(session, actor=actor, action="booking.request", object_type="booking", object_id=booking.id, now=now,
                  details={"ref": booking.ref, "to": status, "programme_id": programme.id})
@@ -361,8 +376,8 @@ def approve_booking(session: Session, booking: Booking, *, actor: Actor, now: da
     if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
         programme = _programme(session, booking)
         session.refresh(programme)
-        full_day = capacity.first_full_day(session, programme.id, programme.capacity, booking.start_date, booking.end_date,
-                                           now=now, exclude_booking_id=booking.id)
+        full_day = capacity.first_unfree_day(session, programme, booking.start_date, booking.end_date, now=now,
+                                             exclude_booking_id=booking.id, **capacity.claim_of(booking))
         if full_day is not None:
             raise Conflict(f"The hold expired and {full_day.isoformat()} is now full.", code="hold_expired", day=full_day.isoformat())
     _transition(session, booking, Action.APPROVE, actor=actor, now=now)
@@ -467,8 +482,8 @@ def _check_extension_room(session: Session, booking: Booking, new_end: date, *, 
         raise Invalid(f"The programme allows at most {programme.max_weeks} weeks.", field="end_date")
     if programme.valid_to is not None and new_end > programme.valid_to:
         raise Invalid(f"The programme runs only until {programme.valid_to.isoformat()}.", field="end_date")
-    full_day = capacity.first_full_day(session, programme.id, programme.capacity, booking.end_date + timedelta(days=1),
-                                       new_end, now=now, exclude_booking_id=booking.id)
+    full_day = capacity.first_unfree_day(session, programme, booking.end_date + timedelta(days=1), new_end, now=now,
+                                         exclude_booking_id=booking.id, **capacity.claim_of(booking))
     if full_day is not None:
         raise Conflict(f"No place is free on {full_day.isoformat()}.", code="no_capacity", day=full_day.isoformat())
 
@@ -488,7 +503,7 @@ def request_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     booking.extension_end_date, booking.updated_at = new_end_date, now
     booking.version += 1
     _event(session, booking, booking.status, status.value, actor=actor, now=now,
-           note=f"Förlängning begärd till {new_end_date.isoformat()}.")
+           note=f"Förlängning begärd till {_day(new_end_date)}.")
     audit.record(session, actor=actor, action="booking.request_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": new_end_date.isoformat()})
     booking_extension_changed.send(booking, session=session, kind="requested", end_date=booking.end_date,
@@ -513,7 +528,7 @@ def approve_extension(session: Session, booking: Booking, *, actor: Actor, now: 
     booking.end_date, booking.extension_end_date, booking.updated_at = new_end, None, now
     booking.version += 1
     _event(session, booking, booking.status, status.value, actor=actor, now=now,
-           note=f"Förlängning godkänd: slutdatum {old_end.isoformat()} → {new_end.isoformat()}.")
+           note=f"Förlängning godkänd: slutdatum {_day(old_end)} → {_day(new_end)}.")
     booking_status_changed.send(booking, session=session, from_status=booking.status, to_status=booking.status,
                                 actor_id=actor.user_id, now=now)
     audit.record(session, actor=actor, action="booking.approve_extension", object_type="booking", object_id=booking.id,
@@ -537,7 +552,7 @@ def reject_extension(session: Session, booking: Booking, *, actor: Actor, now: d
     booking.extension_end_date, booking.updated_at = None, now
     booking.version += 1
     _event(session, booking, booking.status, status.value, actor=actor, now=now,
-           note=f"Förlängning till {asked.isoformat()} avslogs: {reason}")
+           note=f"Förlängning till {_day(asked)} avslogs: {reason}")
     audit.record(session, actor=actor, action="booking.reject_extension", object_type="booking", object_id=booking.id,
                  now=now, details={"ref": booking.ref, "end_date": asked.isoformat()})
     booking_extension_changed.send(booking, session=session, kind="rejected", end_date=booking.end_date,
@@ -585,7 +600,8 @@ def offer_freed_places(session: Session, programme_id: int, *, now: datetime, ho
     ).scalars().all()
     offered = []
     for booking in waiting:
-        if capacity.first_full_day(session, programme_id, programme.capacity, booking.start_date, booking.end_date, now=now):
+        if capacity.first_unfree_day(session, programme, booking.start_date, booking.end_date, now=now,
+                                     **capacity.claim_of(booking)):
             continue
         booking.hold_expires_at = now + timedelta(days=hold_days)
         _transition(session, booking, Action.OFFER, actor=None, now=now, note="En plats blev ledig.")

@@ -44,6 +44,8 @@ class BookingRequestForm(TextForm):
     participant_contact = StringField(_l("Kontaktuppgifter"), validators=[Optional(), Length(max=300)])
     participant_needs = TextAreaField(_l("Behov och anpassningar"), validators=[Optional(), Length(max=5000)])
     participant_age = StringField(_l("Deltagarens ålder (år)"), validators=[Optional(), Length(max=3)])
+    # Choices: "" and the target groups (set by the view, which knows their labels).
+    participant_target_group = SelectField(_l("Deltagarens målgrupp"), choices=[], default="", validate_choice=False)
     purpose = TextAreaField(_l("Syfte"), validators=[DataRequired(_l("Ange syftet med insatsen.")), Length(max=5000)])
     goals = TextAreaField(_l("Mål"), validators=[DataRequired(_l("Ange målen.")), Length(max=5000)])
     sub_goals = TextAreaField(_l("Delmål"), validators=[Optional(), Length(max=5000)])

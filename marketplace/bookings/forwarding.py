@@ -101,4 +101,5 @@ def forwarded_request(booking: Booking, *, programme_id: int, start_date: date, 
         tasks=booking.assignment_tasks, participant_view=booking.assignment_participant_view,
         fia_completed=booking.fia_completed, decision_reference=booking.decision_reference,
         decision_date=booking.decision_date, participant_age=booking.participant_age,
+        participant_target_group=booking.participant_target_group,
     )

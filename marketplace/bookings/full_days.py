@@ -32,7 +32,7 @@ from itertools import chain
 from typing import Literal
 
 from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, bindparam, delete,
-                        event, insert, literal, or_, select)
+                        event, insert, literal, or_, select, union_all)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -324,14 +324,19 @@ def _keep_in_step(session: Session, _context) -> None:
 AvailabilityForm = Literal["set", "shared_set", "probe"]
 
 
-def availability_values(from_date: date, to_date: date, *, now: datetime) -> dict[str, object]:
+def availability_values(from_date: date, to_date: date, *, now: datetime,
+                        target_group: str | None = None) -> dict[str, object]:
     """The values availability_condition() binds, by parameter name (a statement built once per
     shape runs with these, marketplace/programmes/service.py)."""
-    return {"available_month_start": _month_start(from_date), "available_from": from_date, "available_to": to_date,
-            "available_now": now}
+    values: dict[str, object] = {"available_month_start": _month_start(from_date), "available_from": from_date,
+                                 "available_to": to_date, "available_now": now}
+    if target_group:
+        values["available_group"] = target_group
+    return values
 
 
-def availability_condition(from_date: date, to_date: date, *, now: datetime, form: AvailabilityForm = "set"):
+def availability_condition(from_date: date, to_date: date, *, now: datetime, form: AvailabilityForm = "set",
+                           target_group: str | None = None):
     """SQL for .where() on a select of Programme: at least one place free on every day of the range.
 
     One anti-join: the programme has places and none of its runs of full days that overlaps
@@ -345,21 +350,40 @@ def availability_condition(from_date: date, to_date: date, *, now: datetime, for
     - "probe": NOT EXISTS a live run of this programme, looked up on the primary key per
       candidate; cheapest when other filters leave few candidates (PostgreSQL may still
       plan it as a hashed anti-join when that is cheaper).
+
+    Places are the unreserved ones (reserved_days.py): a programme whose every place is
+    reserved is never free for a request of no reservation. With `target_group`, the
+    question is asked for a participant of that group: a programme with a reservation for
+    it answers from that reservation's runs.
     """
-    values = availability_values(from_date, to_date, now=now)
+    values = availability_values(from_date, to_date, now=now, target_group=target_group)
 
     def bound(name: str, column):
         return bindparam(name, values[name], type_=column.type)
 
-    first_day, last_day, full_until = full_run.c.first_day, full_run.c.last_day, full_run.c.full_until
-    live = and_(first_day >= bound("available_month_start", first_day), first_day <= bound("available_to", first_day),
-                last_day >= bound("available_from", last_day),
-                or_(full_until.is_(None), full_until > bound("available_now", full_until)))
+    def live(table):
+        first_day, last_day, full_until = table.c.first_day, table.c.last_day, table.c.full_until
+        return and_(first_day >= bound("available_month_start", first_day), first_day <= bound("available_to", first_day),
+                    last_day >= bound("available_from", last_day),
+                    or_(full_until.is_(None), full_until > bound("available_now", full_until)))
+
+    places = Programme.capacity > Programme.reserved_places
+    if target_group:
+        group = bound("available_group", ProgrammeReservation.target_group_code)
+        reserving = select(ProgrammeReservation.programme_id).where(ProgrammeReservation.target_group_code == group)
+        reserved = reserved_days.reserved_full_run
+        own = (select(reserved.c.programme_id)
+               .join(ProgrammeReservation, ProgrammeReservation.id == reserved.c.reservation_id)
+               .where(ProgrammeReservation.target_group_code == group, live(reserved)))
+        generic = select(full_run.c.programme_id).where(live(full_run), full_run.c.programme_id.not_in(reserving))
+        places = or_(places, and_(Programme.capacity > 0, Programme.id.in_(reserving)))
+        # Few programmes reserve places: the group's form is always the set (built once, hashed).
+        return and_(places, Programme.id.not_in(union_all(generic, own)))
     if form == "probe":
-        full = select(full_run.c.programme_id).where(full_run.c.programme_id == Programme.id, live)
-        return and_(Programme.capacity > 0, ~full.exists())
-    full = select(full_run.c.programme_id).where(live)
+        full = select(full_run.c.programme_id).where(full_run.c.programme_id == Programme.id, live(full_run))
+        return and_(places, ~full.exists())
+    full = select(full_run.c.programme_id).where(live(full_run))
     if form == "shared_set":
         full_set = full.distinct().cte("full_programmes")
         full = select(full_set.c.programme_id)
-    return and_(Programme.capacity > 0, Programme.id.not_in(full))
+    return and_(places, Programme.id.not_in(full))

@@ -187,7 +187,7 @@ def full_days_by_pool(items: Iterable[tuple], pools: Pools,
         counts: dict[Pool, int] = {}
         for pool, _hold in bookings:
             counts[pool] = counts.get(pool, 0) + 1
-        holds = sorted((hold, pool) for pool, hold in bookings if hold is not None)
+        holds = sorted(((hold, pool) for pool, hold in bookings if hold is not None), key=lambda item: item[0])
         for view in views:
             if pools.free(counts, view) > 0:
                 continue

@@ -51,6 +51,10 @@ class BookingIn(BaseModel):
     waitlist: bool = False
     participant_age: int | None = Field(default=None, ge=0, le=120,
                                         description="The participant's age; refused (422) outside the programme's range")
+    participant_target_group: str | None = Field(
+        default=None, min_length=1, max_length=40,
+        description="The participant's target group (a code, 422 when unknown): a programme's places reserved for it "
+                    "may be used")
 
 
 class ReasonIn(BaseModel):

@@ -16,8 +16,9 @@ from flask_login import login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from catalog.models import Organisation, Programme, ProgrammeStatus
+from catalog.models import Organisation, Programme, ProgrammeStatus, TargetGroup
 from marketplace.kernel import clock, http
+from marketplace.i18n import current_locale, format_day
 from marketplace.shell import home
 from marketplace.auth import policy
 from marketplace.auth.forms import ConfirmForm
@@ -138,7 +139,11 @@ def new(programme_id: int):
     if not policy.can_request_place(actor):
         abort(403)
     form = BookingRequestForm()
+    form.participant_target_group.choices = [SelectChoice("", _("Ingen angiven"))] + [
+        SelectChoice(group.code, group.label(current_locale())) for group in
+        session.execute(select(TargetGroup).order_by(TargetGroup.code)).scalars()]
     if request.method == "GET":
+        form.participant_target_group.data = request.args.get("participant_target_group", "")
         form.idempotency_key.data = uuid.uuid4().hex
         form.start_date.data = form.start_date.data or clock.today() + timedelta(days=7)
     status = 200
@@ -152,6 +157,7 @@ def new(programme_id: int):
             participant_view=form.participant_view.data or "", fia_completed=form.fia_completed.data,
             decision_reference=form.decision_reference.data, decision_date=form.decision_date.data,
             waitlist=form.waitlist.data, participant_age=form.age(),
+            participant_target_group=form.participant_target_group.data or None,
         )
         try:
             with transaction(session, write_lock=True):
@@ -176,7 +182,7 @@ def new(programme_id: int):
                         n=queries.waitlist_position(session, booking)), "warning")
             elif created:
                 flash(_("Förfrågan är skickad. Platsen hålls till %(date)s medan samordnaren beslutar.",
-                        date=clock.local(booking.hold_expires_at).strftime("%Y-%m-%d %H:%M")), "success")
+                        date=format_day(booking.hold_expires_at)), "success")
             return redirect(url_for(".detail", booking_id=booking.id))
     elif request.method == "POST":
         status = 422
@@ -209,7 +215,10 @@ def mine():
         session, [b.buyer_organisation_id for b in items] + [p.organisation_id for p in programmes.values()])
     return render_template("marketplace/bookings/mine.html", bookings=items, total=total, page=page, status=status,
                            programmes=programmes, organisations=organisations, side=view,
-                           show_participant=view != "organisation", **_labels())
+                           show_participant=view != "organisation",
+                           participant_shown={b.id for b in items if policy.can_see_participant(
+                               actor, b.buyer_organisation_id, programmes[b.programme_id].organisation_id, b.programme_id)},
+                           **_labels())
 
 
 # The placement list's view by role: its title and columns, and the side it lists.
@@ -496,7 +505,7 @@ def _panels(session, actor) -> list[home.Panel]:
         notes = queries.list_notifications(session, actor, now=now)
         panels.append(home.Panel(
             title=_("Meddelanden"),
-            items=[home.PanelItem(n.message, n.link, note=clock.local(n.created_at).strftime("%Y-%m-%d %H:%M")) for n in notes],
+            items=[home.PanelItem(n.message, n.link, note=format_day(n.created_at)) for n in notes],
             empty_text=_("Inga meddelanden de senaste 30 dagarna."),
         ))
     if actor.has(Role.STAFF):
@@ -504,7 +513,7 @@ def _panels(session, actor) -> list[home.Panel]:
         panels.append(home.Panel(
             title=_("Svar på dina förfrågningar"),
             items=[home.PanelItem(f"{b.ref}: {_answer_label(b)}", url_for("bookings.detail", booking_id=b.id),
-                                  note=clock.local(b.updated_at).strftime("%Y-%m-%d")) for b in answers],
+                                  note=format_day(clock.local(b.updated_at).date())) for b in answers],
             empty_text=_("Inga nya svar. Sök en insats för att begära en plats."),
             more_url=url_for("bookings.mine"), more_text=_("Alla mina placeringar"),
         ))
@@ -512,10 +521,20 @@ def _panels(session, actor) -> list[home.Panel]:
         panels.append(home.Panel(
             title=_("Väntar på beslut"),
             items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
-                                  note=_("hålls till %(date)s", date=clock.local(b.hold_expires_at).strftime("%Y-%m-%d")))
+                                  note=_("hålls till %(date)s", date=format_day(clock.local(b.hold_expires_at).date())))
                    for b in waiting],
             empty_text=_("Inga förfrågningar väntar på beslut."),
             more_url=url_for("bookings.mine", status="requested") if total > 5 else None, more_text=_("Visa alla"),
+        ))
+    if policy.can_list_bookings(actor) and not (actor.has(Role.STAFF) or actor.has(Role.COORDINATOR)):
+        # supervisors (their programmes) and managers (their organisation): the running placements, by ref
+        running, total = queries.list_bookings(session, actor, status=BookingStatus.ACTIVE.value, limit=5)
+        panels.append(home.Panel(
+            title=_("Pågående placeringar"),
+            items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
+                                  note=_("till %(date)s", date=format_day(b.end_date))) for b in running],
+            empty_text=_("Inga pågående placeringar."),
+            more_url=url_for("bookings.mine", status="active") if total > 5 else None, more_text=_("Visa alla"),
         ))
     if actor.has(Role.COORDINATOR):
         incoming_, _total = queries.list_incoming(session, actor, now=now, limit=5)
@@ -523,16 +542,6 @@ def _panels(session, actor) -> list[home.Panel]:
             title=_("Inkommande förfrågningar"),
             items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
                                   note=_("%(n)s dagar kvar", n=queries.days_left_on_hold(b, now=now))) for b in incoming_],
-    if policy.can_list_bookings(actor) and not (actor.has(Role.STAFF) or actor.has(Role.COORDINATOR)):
-        # supervisors (their programmes) and managers (their organisation): the running placements, by ref
-        running, total = queries.list_bookings(session, actor, status=BookingStatus.ACTIVE.value, limit=5)
-        panels.append(home.Panel(
-            title=_("Pågående placeringar"),
-            items=[home.PanelItem(b.ref, url_for("bookings.detail", booking_id=b.id),
-                                  note=_("till %(date)s", date=b.end_date.isoformat())) for b in running],
-            empty_text=_("Inga pågående placeringar."),
-            more_url=url_for("bookings.mine", status="active") if total > 5 else None, more_text=_("Visa alla"),
-        ))
             empty_text=_("Inga förfrågningar väntar på ditt beslut."),
             more_url=url_for("bookings.incoming"), more_text=_("Alla inkommande förfrågningar"),
         ))

@@ -98,7 +98,8 @@ def search_programmes(query: ProgrammeQuery):
         participant_age=query.participant_age, stale_last=True,
     )
     items, total = service.search_documents(http.request_session(), filters, offset=(query.page - 1) * query.per_page,
-                                            limit=query.per_page, available=available, today=clock.today(), now=clock.now())
+                                            limit=query.per_page, available=available, today=clock.today(), now=clock.now(),
+                                            start_by=query.start_by, target_group=query.participant_target_group)
     if total == 0 and query.page == 1:
         stats.count_unmet_search(http.request_session(), filters, today=clock.today())
     return ProgrammeList(items=items, total=total, page=query.page, per_page=query.per_page).model_dump(mode="json")
@@ -136,6 +137,8 @@ def _values(body, fields: set[str], session) -> dict:
     for name in simple:
         if name in fields:
             values[name] = getattr(body, name)
+    if "reserved" in fields and body.reserved is not None:
+        values["reserved"] = [item.model_dump(exclude_none=True) for item in body.reserved]
     if "category" in fields:
         values["category_code"] = body.category
     if "price" in fields and body.price is not None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from catalog.rules import MAX_AGE, MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
+from catalog.rules import ACTIVITY_CODE_PATTERN, MAX_AGE, MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS, parse_price_ore
 from marketplace.auth.forms import MultiCheckboxField
 
+# One reservation per line: "young_adults: 2" (a target group) or "RK: 1" (a buying organisation).
+RESERVED_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\s*[:=]\s*|\s+)([0-9]{1,5})\s*$")
 UNIT_LABELS = {"month": _l("per månad"), "day": _l("per dag"), "placement": _l("per placering")}
 
 
@@ -62,6 +65,9 @@ class ProgrammeForm(FlaskForm):
     valid_from = StringField(_l("Giltig från"), validators=[Optional()])
     valid_to = StringField(_l("Giltig till"), validators=[Optional()])
     funding = StringField(_l("Finansiering"), validators=[Length(max=TEXT_LIMITS["funding"], message=_l("Högst %(max)d tecken."))])
+    activity_code = StringField(_l("Verksamhetskod"), validators=[
+        Optional(), Regexp(ACTIVITY_CODE_PATTERN, message=_l("Verksamhetskoden är 3–10 siffror, till exempel 5700."))])
+    reserved = TextAreaField(_l("Reserverade platser"), validators=[Optional(), Length(max=2000)])
     publish = BooleanField(_l("Publicera direkt så att handläggare hittar insatsen"), default=True)
 
     def validate_capacity(self, field):
@@ -84,6 +90,24 @@ class ProgrammeForm(FlaskForm):
 
     def validate_valid_to(self, field):
         _iso_date(field)
+
+    def validate_reserved(self, field):
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if line.strip() and not RESERVED_LINE.match(line):
+                raise ValidationError(_l("Rad %(number)s: skriv koden, ett kolon och antalet platser, till exempel "
+                                         "young_adults: 2.", number=number))
+
+    def reserved_items(self) -> list[dict]:
+        """The reserved-places lines as the API's list: a target group's code or else a buying
+        organisation's code, with its places (the catalogue checks codes and the sum)."""
+        groups = {getattr(choice, "value", choice) for choice in self.target_groups.choices or []}
+        items = []
+        for line in (self.reserved.data or "").splitlines():
+            match = RESERVED_LINE.match(line)
+            if match:
+                code, places = match.group(1), int(match.group(2))
+                items.append({"target_group" if code in groups else "organisation": code, "places": places})
+        return items
 
     def validate_min_age(self, field):
         _whole_number(field, 0, MAX_AGE, _l("Ange ett heltal mellan 0 och %(max)s.", max=MAX_AGE))
@@ -110,6 +134,8 @@ class ProgrammeForm(FlaskForm):
             "min_age": number(self.min_age), "max_age": number(self.max_age),
             "requirements": self.requirements.data or "", "valid_from": _iso_date(self.valid_from),
             "valid_to": _iso_date(self.valid_to), "funding": self.funding.data or "",
+            "activity_code": (self.activity_code.data or "").strip(),
+            "reserved": self.reserved_items(),
         }
 
 

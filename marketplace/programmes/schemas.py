@@ -12,6 +12,9 @@ from catalog.rules import MAX_AGE, MAX_CAPACITY, MAX_WEEKS, TEXT_LIMITS
 from marketplace.kernel.api_models import QueryModel
 
 Unit = Literal["month", "day", "placement"]
+ACTIVITY_CODE_FORMAT = r"^([0-9]{3,10})?$"  # catalog.rules.ACTIVITY_CODE_PATTERN, or empty
+ACTIVITY_CODE_DESCRIPTION = ("The city's activity code (verksamhetskod), 3–10 digits (422 otherwise); without one "
+                             "the programme is billed under its organisation's default.")
 Status = Literal["draft", "published", "paused", "archived"]
 
 
@@ -37,6 +40,21 @@ class ContactOut(BaseModel):
     name: str
     email: str
     phone: str
+
+
+class ReservedPlaces(BaseModel):
+    """Places kept for one target group or one buying organisation (give exactly one of the two)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target_group: str | None = Field(default=None, max_length=40, description="Target-group code")
+    organisation: str | None = Field(default=None, max_length=16, description="Buying organisation's code")
+    places: int = Field(ge=1, le=MAX_CAPACITY)
+
+
+class ReservedPlacesOut(BaseModel):
+    target_group: str | None = None
+    organisation: str | None = None
+    places: int
 
 
 class ProgrammeOut(BaseModel):
@@ -69,6 +87,14 @@ class ProgrammeOut(BaseModel):
     min_age: int | None
     max_age: int | None
     requirements: str
+    activity_code: str | None = Field(
+        description="The city's activity code (verksamhetskod); null: billed under the organisation's default")
+    next_free_date: date | None = Field(
+        description="The first day from today on which a place is free for the programme's min_weeks (4 weeks without "
+                    "one), by the booking rules; counts the unreserved places, with participant_target_group also that "
+                    "group's reservation; null: none before valid_to, or no place")
+    reserved: list[ReservedPlacesOut] = Field(
+        description="Places kept for a target group or a buying organisation; other requests use the rest")
 
 
 class ProgrammeOutcomesOut(BaseModel):
@@ -175,6 +201,11 @@ class ProgrammeIn(BaseModel):
     min_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
     max_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
     requirements: str = _text("requirements")
+    activity_code: str | None = Field(default=None, pattern=ACTIVITY_CODE_FORMAT, description=ACTIVITY_CODE_DESCRIPTION,
+                                      examples=["5700"])
+    reserved: list[ReservedPlaces] = Field(default_factory=list, max_length=20, description=(
+        "Reserved places: [{\"target_group\": CODE, \"places\": N}] or [{\"organisation\": CODE, \"places\": N}]; "
+        "together at most the capacity (422 otherwise)"))
 
 
 class ProgrammePatch(BaseModel):
@@ -203,6 +234,10 @@ class ProgrammePatch(BaseModel):
     min_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
     max_age: int | None = Field(default=None, ge=0, le=MAX_AGE)
     requirements: str | None = Field(default=None, max_length=TEXT_LIMITS["requirements"])
+    activity_code: str | None = Field(default=None, pattern=ACTIVITY_CODE_FORMAT,
+                                      description=ACTIVITY_CODE_DESCRIPTION + ' null or "" clears it.')
+    reserved: list[ReservedPlaces] | None = Field(default=None, max_length=20, description=(
+        "Replaces every reservation ([] removes them); together at most the capacity (422 otherwise)"))
 
 
 class ProgrammePath(BaseModel):
@@ -219,6 +254,10 @@ class ProgrammeQuery(QueryModel):
     accessible: bool | None = None
     max_price: Decimal | None = Field(default=None, ge=0, max_digits=11, decimal_places=2, description="SEK")
     participant_age: int | None = Field(default=None, ge=0, le=MAX_AGE, description="Only programmes open to this age")
+    start_by: date | None = Field(default=None, description="Only programmes whose next_free_date is on or before this day")
+    participant_target_group: str | None = Field(
+        default=None, max_length=40, description="The participant's target group: availability, free_places, "
+        "next_free_date and start_by also count the places reserved for it")
     page: int = Field(default=1, ge=1, le=100_000)  # bounded: a huge page would overflow OFFSET (500)
     per_page: int = Field(default=20, ge=1, le=100)
 

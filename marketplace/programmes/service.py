@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import programmes as catalogue
+from catalog import reservations
 from catalog.errors import CatalogError
 from catalog.models import Category, Organisation, Programme, ProgrammeStatus, TargetGroup
 from catalog.search import ProgrammeFilters, bound_values, count_query, executed_values, is_narrow, page_query, search_shape
@@ -68,18 +69,27 @@ def organisation_by_code(session: Session, code: str) -> Organisation | None:
 
 def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime,
                         free: dict[int, int] | None = None, organisations: dict[int, tuple[str, str]] | None = None,
-                        groups: dict[int, list[str]] | None = None) -> list[dict]:
-    """The API's Programme documents, with free places today, in four queries whatever the count.
+                        groups: dict[int, list[str]] | None = None, target_group: str | None = None,
+                        runs: dict[int, list] | None = None) -> list[dict]:
+    """The API's Programme documents, with free places today and the next free date, in five
+    queries whatever the count (two more when some reserve places).
 
     `free` ({id: places free today}), `organisations` ({id: (code, name)}) and `groups` ({id:
     target-group codes}) may come with the programmes (search_documents() reads them in the
-    page's own statement): then nothing is read here.
+    page's own statement): then nothing is read here. Free places and the next free date are
+    those of a request of no reservation, or with `target_group` of a participant of that
+    group (marketplace/bookings/reserved_days.py).
     """
     ids = [p.id for p in programmes]
     if groups is None:
         groups = catalogue.target_group_codes(session, ids)
     if free is None:
         free = capacity.free_places_today(session, ids, today=today, now=now)
+    reserving = [p for p in programmes if p.reserved_places]
+    reserved = reservations.reservations_of(session, [p.id for p in reserving]) if reserving else {}
+    if reserving:
+        free = {**free, **capacity.reserved_free_today(session, reserving, today=today, now=now, target_group=target_group)}
+    next_free = capacity.next_free_dates(session, programmes, today=today, now=now, target_group=target_group, runs=runs)
     if organisations is None:
         org_ids = {p.organisation_id for p in programmes}
         organisations = {row.id: (row.code, row.name) for row in session.execute(
@@ -118,6 +128,8 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
             "max_age": programme.max_age,
             "requirements": programme.requirements,
             "activity_code": programme.activity_code or None,
+            "next_free_date": next_free.get(programme.id),
+            "reserved": reserved.get(programme.id, []),
         })
     return documents
 
@@ -127,11 +139,13 @@ SEARCH_STATEMENTS: StatementCache = StatementCache()
 
 
 def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
-                 available: tuple[date, date] | None, now: datetime, today: date | None = None):
-    """(programmes, total, free, organisations, groups) in one statement (catalog.search.page_query).
+                 available: tuple[date, date] | None, now: datetime, today: date | None = None,
+                 start_by: tuple[date, date] | None = None, target_group: str | None = None):
+    """(programmes, total, free, organisations, groups, runs) in one statement (catalog.search.page_query).
 
-    With `today`, the same statement also reads each programme's organisation, target groups
-    and the places committed today, so the documents cost no query of their own. The
+    With `today`, the same statement also reads each programme's organisation, target groups,
+    the places committed today and its live full runs (the next free date), so the documents
+    cost no query of their own. The
     statement is built once per shape (SEARCH_STATEMENTS) and run with this search's values.
     """
     values = bound_values(filters)
@@ -141,23 +155,28 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         # many share one set, a CTE on PostgreSQL (built once for page and count), a plain
         # list on SQLite (whose CTE materialisation costs more than building the list twice).
         form = "probe" if is_narrow(values) else "shared_set" if session.get_bind().dialect.name == "postgresql" else "set"
-        values.update(capacity.availability_values(*available, now=now))
+        values.update(capacity.availability_values(*available, now=now, target_group=target_group))
+    if start_by is not None:
+        values.update(capacity.start_by_values(start_by[0], today=start_by[1], now=now, target_group=target_group))
     if today is not None:
         values.update(capacity.committed_today_values(today=today, now=now))
+        values.update(capacity.next_free_runs_values(today=today, now=now))
     values.update(page_offset=offset, page_limit=limit)
 
     def with_availability() -> ProgrammeFilters:
-        if available is None:
-            return filters
-        condition = capacity.availability_condition(*available, now=now, form=form)
-        return ProgrammeFilters(**{**filters.__dict__, "extra": (*filters.extra, condition)})
+        extra = filters.extra
+        if available is not None:
+            extra = (*extra, capacity.availability_condition(*available, now=now, form=form, target_group=target_group))
+        if start_by is not None:
+            extra = (*extra, capacity.start_by_condition(start_by[0], today=start_by[1], now=now, target_group=target_group))
+        return ProgrammeFilters(**{**filters.__dict__, "extra": extra}) if extra is not filters.extra else filters
 
     def build():
         query = page_query(with_availability(), offset=offset, limit=limit)
         if today is not None:
             query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
                 Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now),
-                catalogue.target_groups_column(Programme.id))
+                catalogue.target_groups_column(Programme.id), capacity.next_free_runs(Programme.id, today=today, now=now))
         return query
 
     # A caller's own extra conditions are not part of a shape: their statement is built each time.
@@ -169,11 +188,12 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         total = session.execute(count_query(with_availability())).scalar_one() if offset > 0 else 0
     programmes = [row[0] for row in rows]
     if today is None:
-        return programmes, total, None, None, None
+        return programmes, total, None, None, None, None
     free = {row[0].id: capacity.free_places(row[0].capacity, row[4]) for row in rows}
     organisations = {row[0].organisation_id: (row[2], row[3]) for row in rows}
     groups = {row[0].id: catalogue.split_codes(row[5]) for row in rows}
-    return programmes, total, free, organisations, groups
+    runs = {row[0].id: capacity.split_runs(row[6]) for row in rows}
+    return programmes, total, free, organisations, groups, runs
 
 
 def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
@@ -184,12 +204,17 @@ def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: i
 
 
 def search_documents(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
-                     available: tuple[date, date] | None = None, today: date, now: datetime) -> tuple[list[dict], int]:
-    """search() as Programme documents: one statement whatever the page size."""
-    programmes, total, free, organisations, groups = _search_page(session, filters, offset=offset, limit=limit,
-                                                                  available=available, now=now, today=today)
+                     available: tuple[date, date] | None = None, today: date, now: datetime,
+                     start_by: date | None = None, target_group: str | None = None) -> tuple[list[dict], int]:
+    """search() as Programme documents: one statement whatever the page size, and one for the
+    page's next free dates. `start_by` keeps programmes whose next free date is on or before it;
+    `target_group` (the participant's) lets availability, free places and the next free date
+    count that group's reserved places too."""
+    programmes, total, free, organisations, groups, runs = _search_page(
+        session, filters, offset=offset, limit=limit, available=available, now=now, today=today,
+        start_by=(start_by, today) if start_by is not None else None, target_group=target_group or None)
     documents = programme_documents(session, programmes, today=today, now=now, free=free, organisations=organisations,
-                                    groups=groups)
+                                    groups=groups, target_group=target_group or None, runs=runs)
     return documents, total
 
 
@@ -208,8 +233,12 @@ def target_group_labels(session: Session, locale: str = "sv") -> dict[str, str]:
 
 
 def create(session: Session, values: dict[str, Any], *, actor: Actor, now: datetime, ip: str | None = None) -> Programme:
+    """Create a programme (and its reserved places, `values["reserved"]`)."""
+    reserved = values.pop("reserved", None)
     try:
         programme = catalogue.create_programme(session, values, actor_id=actor.user_id, now=now)
+        if reserved:
+            reservations.replace(session, programme, reserved, actor_id=actor.user_id, now=now)
     except CatalogError as error:
         raise to_domain_error(error) from error
     audit.record(session, actor=actor, action="programme.create", object_type="programme", object_id=programme.id,
@@ -227,11 +256,16 @@ def update(session: Session, programme: Programme, values: dict[str, Any], *, ac
     lock_programme(session, programme.id)
     session.refresh(programme)
     status = values.pop("status", None)
+    reserved = values.pop("reserved", None)
     new_capacity = values.get("capacity")
     if isinstance(new_capacity, int) and not isinstance(new_capacity, bool) and 0 <= new_capacity < programme.capacity:
         capacity.check_capacity_floor(session, programme.id, new_capacity, today=today, now=now)
     try:
+        if reserved is None:
+            reservations.check_capacity(programme, new_capacity)
         changes = catalogue.update_programme(session, programme, values, actor_id=actor.user_id, now=now) if values else {}
+        if reserved is not None:
+            changes.update(reservations.replace(session, programme, reserved, actor_id=actor.user_id, now=now))
         if status is not None and status != programme.status:
             changes.update(catalogue.change_status(session, programme, status, actor_id=actor.user_id, now=now))
     except CatalogError as error:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from catalog import importer
 from catalog import programmes as catalogue
+from catalog import reservations
 from catalog.errors import CatalogError, ImportRejected
 from catalog.models import Organisation, Programme, ProgrammeStatus
 from catalog.rules import MAX_AGE, parse_price_ore
@@ -24,7 +25,7 @@ from marketplace.auth.models import User
 from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import DomainError
 from marketplace.i18n import current_locale
-from marketplace.programmes import service
+from marketplace.programmes import change_labels, import_columns, service
 from marketplace.programmes.forms import UNIT_LABELS, ConfirmForm, ImportForm, ProgrammeForm, StatusForm
 from marketplace.stats import public as stats
 
@@ -78,6 +79,8 @@ def _search_args() -> tuple[dict, dict[str, str]]:
         "available_from": args.get("available_from", "").strip(),
         "available_to": args.get("available_to", "").strip(),
         "participant_age": args.get("participant_age", "").strip(),
+        "start_by": args.get("start_by", "").strip()[:20],
+        "participant_target_group": args.get("participant_target_group", "").strip()[:40],
     }
     errors: dict[str, str] = {}
     if values["max_price"]:
@@ -96,6 +99,11 @@ def _search_args() -> tuple[dict, dict[str, str]]:
                 values[name + "_date"] = date.fromisoformat(values[name])
             except ValueError:
                 errors[name] = _("Ange datum som ÅÅÅÅ-MM-DD.")
+    if values["start_by"]:
+        try:
+            values["start_by_date"] = date.fromisoformat(values["start_by"])
+        except ValueError:
+            errors["start_by"] = _("Ange ett datum som ÅÅÅÅ-MM-DD.")
     start, end = values.get("available_from_date"), values.get("available_to_date")
     if start or end:
         start, end = start or end, end or start
@@ -126,12 +134,14 @@ def search():
             stale_last=True,
         )
         cards, total = service.search_documents(session, filters, offset=page.offset, limit=page.per_page,
-                                                available=values.get("available"), today=clock.today(), now=clock.now())
+                                                available=values.get("available"), today=clock.today(), now=clock.now(),
+                                                start_by=values.get("start_by_date"),
+                                                target_group=values["participant_target_group"] or None)
         if total == 0 and page.offset == 0:
             stats.count_unmet_search(session, filters, today=clock.today())
     link_args = {k: v for k, v in values.items() if k in (
         "q", "category", "target_group", "organisation", "max_price", "available_from", "available_to",
-        "participant_age") and v}
+        "participant_age", "start_by", "participant_target_group") and v}
     if values["accessible"]:
         link_args["accessible"] = "1"
     return render_template(
@@ -162,6 +172,7 @@ def detail(programme_id: int):
         can_edit=can_edit, can_confirm=can_edit and programme.status != ProgrammeStatus.ARCHIVED,
         can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
         history=catalogue.list_changes(session, programme.id, limit=10) if can_edit else [],
+        describe_change=change_labels.describe,
         outcomes=stats.programme_outcomes(session, programme.id, today=clock.today()),
         status_form=StatusForm(), **_labels(session),
     )
@@ -322,6 +333,8 @@ def _fill(form: ProgrammeForm, session, programme: Programme) -> None:
     form.valid_to.data = programme.valid_to.isoformat() if programme.valid_to else ""
     form.min_age.data = "" if programme.min_age is None else str(programme.min_age)
     form.max_age.data = "" if programme.max_age is None else str(programme.max_age)
+    form.reserved.data = "\n".join(f"{item.get('target_group') or item.get('organisation')}: {item['places']}"
+                                    for item in reservations.reservations_of(session, [programme.id]).get(programme.id, []))
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -396,12 +409,15 @@ def import_csv():
             form.file.errors = [error.message]
             status = 422
         else:
-            flash(_("%(count)s insatser är importerade.", count=len(created)), "success")
+            flash(ngettext("%(num)d insats är importerad.", "%(num)d insatser är importerade.", len(created)), "success")
             return redirect(url_for(".manage"))
     elif request.method == "POST":
         status = 422
+    session = http.request_session()
     return render_template("marketplace/programmes/import.html", form=form, row_errors=row_errors,
-                           columns=list(importer.COLUMNS), required=importer.REQUIRED_COLUMNS), status
+                           columns=import_columns.columns(),
+                           categories=service.category_labels(session, current_locale()),
+                           target_groups=service.target_group_labels(session, current_locale())), status
 
 
 @bp.get("/vara-insatser/importera/mall.csv")

@@ -13,6 +13,9 @@ Revises: 0017_webhooks
 - programme.stale: set by the upkeep job when the last confirmation is 270 days old; search
   orders by it and the new index (status, stale, name, id) serves that order, as
   ix_programme_status_name served the order by name (0005). Filled here from confirmed_at.
+- the catalogue counts unreserved places (capacity > reserved_places) and start_by reads each
+  candidate's valid_from, valid_to and min_weeks, so the indexes that carried capacity for it
+  (0006, 0008) carry those too.
 """
 from datetime import timedelta
 
@@ -42,6 +45,17 @@ def upgrade() -> None:
         op.execute('CREATE INDEX IF NOT EXISTS ix_programme_status_stale_name ON programme (status, stale, name COLLATE "C", id)')
     else:
         op.execute("CREATE INDEX IF NOT EXISTS ix_programme_status_stale_name ON programme (status, stale, name, id)")
+    # The catalogue counts unreserved places (capacity > reserved_places), and start_by reads
+    # valid_from, valid_to and min_weeks of every candidate: the index that answered
+    # "capacity > 0" from the index alone carries them too (start_by only, 5 000 programmes on
+    # SQLite: 49 -> 3.5 ms for the count, which read every wide row before).
+    op.execute("DROP INDEX IF EXISTS ix_programme_status_capacity")
+    op.execute("CREATE INDEX ix_programme_status_capacity "
+               "ON programme (status, capacity, reserved_places, valid_from, valid_to, min_weeks, id)")
+    if postgresql:
+        op.execute("DROP INDEX IF EXISTS ix_programme_filters_cover")
+        op.execute("CREATE INDEX ix_programme_filters_cover "
+                   "ON programme (status, accessible, price_ore, capacity, id) INCLUDE (name, reserved_places)")
     op.create_table(
         "programme_reservation",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -64,6 +78,12 @@ def downgrade() -> None:
     op.drop_index("ix_programme_reservation_target_group", table_name="programme_reservation")
     op.drop_table("programme_reservation")
     op.execute("DROP INDEX IF EXISTS ix_programme_status_stale_name")
+    op.execute("DROP INDEX IF EXISTS ix_programme_status_capacity")
+    op.execute("CREATE INDEX ix_programme_status_capacity ON programme (status, capacity, id)")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_programme_filters_cover")
+        op.execute("CREATE INDEX ix_programme_filters_cover "
+                   "ON programme (status, accessible, price_ore, capacity, id) INCLUDE (name)")
     with op.batch_alter_table("booking") as batch:
         batch.drop_column("participant_target_group")
     with op.batch_alter_table("programme") as batch:
