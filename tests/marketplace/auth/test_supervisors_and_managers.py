@@ -240,3 +240,22 @@ def test_the_new_roles_are_given_from_the_command_line_and_the_admin_page(app, d
     login(admin)
     form = client.get("/admin/anvandare/ny").get_data(as_text=True)
     assert 'value="supervisor"' in form and 'value="manager"' in form and "Arbetsledare" in form and "Enhetschef" in form
+
+
+def test_a_supervisor_who_is_also_manager_sees_participants_only_in_its_programmes(client, login, db, api, frozen_clock):
+    frozen_clock("2026-02-20T09:00:00+01:00")
+    people, programme, other_programme, booking = _world(db)
+    elsewhere = make_booking(db, other_programme, people["staff"], start=date(2026, 1, 12), end=date(2026, 9, 30))
+    both = make_user(db, organisation="AMF", roles=["supervisor", "manager"], email="both@amf.test")
+    _assign(db, programme, both)
+    items = {item["id"]: item for item in api(both).get("/api/v1/bookings").get_json()["items"]}
+    assert set(items) == {booking.id, elsewhere.id}
+    assert items[booking.id]["participant"]["name"] == SECRET and "participant" not in items[elsewhere.id]
+    login(both)
+    listing = client.get("/placeringar").get_data(as_text=True)
+    assert booking.participant_reference in listing and elsewhere.participant_reference not in listing
+    assert elsewhere.ref in listing
+    db.rollback()
+    reads = db.execute(select(AuditLog.object_id).where(AuditLog.action == "booking.read_participant",
+                                                        AuditLog.actor_id == both.id)).scalars().all()
+    assert str(booking.id) in reads and str(elsewhere.id) not in reads
