@@ -147,20 +147,24 @@ PAGE_BLUEPRINTS = (
     "marketplace.followups.export_views:bp",
     "marketplace.collaboration.views:bp",
     "marketplace.meetings.views:bp",
+    "marketplace.notifications.views:bp",
     "marketplace.stats.views:bp",
     "billing.views:bp",
+    "billing.disputes.views:bp",
 )
 API_BLUEPRINTS = (
     "marketplace.auth.api:api",
     "marketplace.stats.api:api",
     "billing.api:api",
+    "billing.disputes.api:api",
     "marketplace.programmes.api:api",
+    "marketplace.programmes.supervisors_api:api",
     "marketplace.bookings.api:api",
     "marketplace.bookings.bulk_api:api",
     "marketplace.webhooks.api:api",
-    "marketplace.programmes.supervisors_api:api",
     "marketplace.collaboration.api:api",
     "marketplace.meetings.api:api",
+    "marketplace.notifications.api:api",
     "marketplace.followups.api:api",
 )
 

@@ -31,7 +31,7 @@ from marketplace.kernel.config import Settings
 from marketplace.kernel.db import make_engine
 from marketplace.operations.schema import init_db
 from tests.marketplace.security._world import (
-    ACTOR_KEYS, ROLE_ACTOR_KEYS, _sign_in, build_world, fill, fresh_booking,
+    ACTOR_KEYS, ROLE_ACTOR_KEYS, _sign_in, april_booking_ref, build_world, fill, fresh_booking,
 )
 
 PUBLIC = "ok ok ok ok ok ok ok ok"
@@ -73,6 +73,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/konto/losenord"): SIGNED_IN,
     ("GET", "/konto/sessioner"): SIGNED_IN,
     ("POST", "/konto/sessioner/logga-ut-overallt"): SIGNED_IN,
+    # notifications: each user's own (the world's notification is staff_own's; anyone else's id is 404)
+    ("GET", "/aviseringar"): SIGNED_IN,
+    ("POST", "/aviseringar/<int:notification_id>/last"): "login ok 404 404 404 404 404 404",
+    ("POST", "/aviseringar/las-alla"): SIGNED_IN,
+    ("GET", "/konto/aviseringar"): SIGNED_IN,
+    ("POST", "/konto/aviseringar"): SIGNED_IN,  # an empty form: 422 with the errors
     ("POST", "/sprak/<code>"): PUBLIC,
     # administration
     ("GET", "/admin"): ADMIN,
@@ -160,12 +166,23 @@ MATRIX: dict[tuple[str, str], str] = {
     # an organisation's statement (RK, the district finance actor's own): city finance, admin, own district finance
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): "login 403 403 403 403 ok ok ok",
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): "login 403 403 403 403 ok ok ok",
+    # disputes of billing lines (the world's dispute: RK bought from AMF)
+    ("GET", "/fakturering/tvister"): "login ok ok ok ok ok 403 ok",
+    ("GET", "/fakturering/tvister/ny"): "login ok ok ok ok 403 403 ok",
+    ("POST", "/fakturering/tvister/ny"): "login ok ok ok ok 403 403 ok",  # an empty form: 422
+    ("GET", "/fakturering/tvister/<int:dispute_id>"): "login ok 404 ok 404 ok 403 ok",
+    ("POST", "/fakturering/tvister/<int:dispute_id>/besvara"): "login 403 404 ok 404 403 403 403",
     ("POST", "/fakturering/bokning/<ref>"): FINANCE_OR_ADMIN,
     # API
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/auth/token"): "401 401 401 401 401 401 401 401",  # open, and wrong credentials are refused
     ("GET", "/api/v1/me"): API_SIGNED_IN,
     ("DELETE", "/api/v1/auth/token"): API_SIGNED_IN,  # revokes the caller's own token
+    ("GET", "/api/v1/notifications"): API_SIGNED_IN,  # the caller's own only
+    ("POST", "/api/v1/notifications/<int:id>/read"): "401 ok 404 404 404 404 404 404",
+    ("POST", "/api/v1/notifications/read-all"): API_SIGNED_IN,
+    ("GET", "/api/v1/me/notification-settings"): API_SIGNED_IN,
+    ("PUT", "/api/v1/me/notification-settings"): API_SIGNED_IN,
     ("GET", "/api/v1/hsds/services"): PUBLIC,  # open data: the published catalogue, no personal data
     ("GET", "/api/v1/organisations"): API_SIGNED_IN,
     ("GET", "/api/v1/categories"): API_SIGNED_IN,
@@ -217,6 +234,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/webhooks/<int:id>/deliveries"): "401 403 403 ok 404 403 ok 403",
     ("GET", "/api/v1/billing/periods/<period>/statements/<organisation_code>"): "401 403 403 403 403 ok ok ok",
     ("GET", "/api/v1/billing/forecast"): "401 403 403 ok ok ok ok ok",
+    # disputes: the buyer's side raises (another's booking answers 422 like an unknown one), the provider's side
+    # answers, both sides and city finance read; the raiser's booking and month come from JSON_BODIES
+    ("POST", "/api/v1/billing/disputes"): "401 ok 422 403 422 403 403 ok",
+    ("GET", "/api/v1/billing/disputes"): "401 ok ok ok ok ok 403 ok",
+    ("GET", "/api/v1/billing/disputes/<int:id>"): "401 ok 404 ok 404 ok 403 ok",
+    ("POST", "/api/v1/billing/disputes/<int:id>/resolve"): "401 403 404 ok 404 403 403 403",
 }
 
 # The people who run programmes, one more table so that MATRIX's rows stay as they are. Columns:
@@ -248,6 +271,11 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/konto/losenord"): R_ALL,
     ("GET", "/konto/sessioner"): R_ALL,
     ("POST", "/konto/sessioner/logga-ut-overallt"): R_ALL,
+    ("GET", "/aviseringar"): R_ALL,  # each one's own notifications; the world's one is staff_own's
+    ("POST", "/aviseringar/<int:notification_id>/last"): R_HIDDEN,
+    ("POST", "/aviseringar/las-alla"): R_ALL,
+    ("GET", "/konto/aviseringar"): R_ALL,
+    ("POST", "/konto/aviseringar"): R_ALL,
     ("POST", "/sprak/<code>"): R_ALL,
     # administration
     ("GET", "/admin"): R_DENIED,
@@ -335,10 +363,24 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/fakturering/prognos"): R_DENIED,
     ("GET", "/fakturering/<period>/sammanstallning/<code>"): R_DENIED,
     ("GET", "/fakturering/<period>/sammanstallning/<code>/<any(csv, xlsx):fmt>"): R_DENIED,
+    ("GET", "/fakturering/tvister"): R_DENIED,
+    ("GET", "/fakturering/tvister/ny"): R_DENIED,
+    ("POST", "/fakturering/tvister/ny"): R_DENIED,
+    ("GET", "/fakturering/tvister/<int:dispute_id>"): R_DENIED,
+    ("POST", "/fakturering/tvister/<int:dispute_id>/besvara"): R_DENIED,
+    ("POST", "/api/v1/billing/disputes"): R_DENIED,
+    ("GET", "/api/v1/billing/disputes"): R_DENIED,
+    ("GET", "/api/v1/billing/disputes/<int:id>"): R_DENIED,
+    ("POST", "/api/v1/billing/disputes/<int:id>/resolve"): R_DENIED,
     # API
     ("GET", "/api/v1/openapi.json"): R_ALL,
     ("POST", "/api/v1/auth/token"): "401 401 401 401",  # wrong credentials
     ("GET", "/api/v1/me"): R_ALL,
+    ("GET", "/api/v1/notifications"): R_ALL,
+    ("POST", "/api/v1/notifications/<int:id>/read"): R_HIDDEN,
+    ("POST", "/api/v1/notifications/read-all"): R_ALL,
+    ("GET", "/api/v1/me/notification-settings"): R_ALL,
+    ("PUT", "/api/v1/me/notification-settings"): R_ALL,
     ("DELETE", "/api/v1/auth/token"): R_ALL,
     ("GET", "/api/v1/hsds/services"): R_ALL,
     ("GET", "/api/v1/organisations"): R_ALL,
@@ -406,7 +448,11 @@ JSON_BODIES = {
     "/api/v1/bookings/<int:id>/extension": lambda world: {"end_date": "2026-09-30"},
     "/api/v1/bookings/<int:id>/extension/reject": lambda world: {"reason": "Matris"},
     "/api/v1/webhooks": lambda world: {"url": "http://127.0.0.1:9/matrix", "events": ["booking.approved"]},
+    "/api/v1/billing/disputes": lambda world: {"booking_ref": april_booking_ref(world), "period": "2026-04",
+                                               "reason": "Matris"},
+    "/api/v1/billing/disputes/<int:id>/resolve": lambda world: {"decision": "rejected", "note": "Matris"},
     "/api/v1/bookings/<int:id>/messages": lambda world: {"body": "Matris"},
+    "/api/v1/me/notification-settings": lambda world: {"mail": {"decision": "daily"}},
     "/api/v1/bookings/<int:id>/forward": lambda world: {
         "programme_id": world.ids["programme"], "start_date": "2026-09-01", "end_date": "2026-09-30"},
     "/api/v1/bookings/<int:id>/meetings": lambda world: {

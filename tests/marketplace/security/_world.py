@@ -144,14 +144,58 @@ def _webhook(world: World) -> int:
         return endpoint.id
 
 
+def _notification(world: World) -> int:
+    """A notification of the buyer's staff member (staff_own), fresh for each route: only they may mark it."""
+    from marketplace.notifications.models import Notification
+
+    with Session(world.app.extensions["insatstorget"].engine) as db:
+        note = Notification(user_id=world.users["staff_own"].id, created_at=NOW, message="Matris", link="/")
+        db.add(note)
+        db.commit()
+        return note.id
+
+
+def april_booking_ref(world: World) -> str:
+    """A fresh approved booking RK buys from AMF for April 2026 (a month ended and open at the world's
+    clock, so it has a line to dispute); its ref."""
+    from catalog.models import Programme
+
+    with Session(world.app.extensions["insatstorget"].engine, expire_on_commit=False) as db:
+        booking = make_booking(db, db.get(Programme, world.ids["programme"]), requester_id=world.users["staff_own"].id,
+                               status="approved", start=date(2026, 4, 1), end=date(2026, 4, 30))
+        return booking.ref
+
+
+def _dispute(world: World) -> int:
+    """An open dispute of April's line of a fresh booking (RK bought, AMF provided), fresh for each route."""
+    from billing.disputes.models import Dispute
+    from marketplace.bookings.public import get_booking_record
+
+    ref = april_booking_ref(world)
+    with Session(world.app.extensions["insatstorget"].engine) as db:
+        record = get_booking_record(db, ref=ref)
+        dispute = Dispute(booking_id=record.booking_id, booking_ref=ref, period="2026-04",
+                          buyer_organisation_id=record.buyer.id, provider_organisation_id=record.provider.id,
+                          reason="Matris", raised_by_id=world.users["district_finance"].id, raised_by_name="Matris",
+                          raised_at=NOW)
+        db.add(dispute)
+        db.commit()
+        return dispute.id
+
+
 def fill(rule, world: World) -> str:
     """A concrete URL for a rule, with the world's objects in its path."""
     values = {}
     for name in rule.arguments:
+        if name == "dispute_id" or (name == "id" and "/disputes/" in rule.rule):
+            values[name] = _dispute(world)
+            continue
         if name in ("booking_id",) or (name == "id" and "/bookings/" in rule.rule):
             values[name] = world.ids["booking"]
         elif name == "id" and "/webhooks/" in rule.rule:
             values[name] = _webhook(world)
+        elif name == "notification_id" or (name == "id" and "/notifications/" in rule.rule):
+            values[name] = _notification(world)
         elif name == "programme_id":
             values[name] = world.ids["programme"]
         elif name == "document_id":
