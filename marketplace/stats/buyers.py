@@ -14,7 +14,8 @@ For each buying organisation (and the whole city as the reference) over a period
   price, not the invoiced amount; internal placements (buyer = provider) are left out.
 
 Medians are computed in SQL (row_number over each organisation) on both engines. Figures
-about people are suppressed like every other statistic; money is not.
+about people are suppressed like every other statistic, also across organisations: the city
+is each column's total, so where one organisation's count is hidden another is too; money is not.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Organisation
 from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.stats import outcomes, queries
-from marketplace.stats.suppression import count_or_none, is_small
+from marketplace.stats.suppression import Figure, is_small, suppress_table
 
 REFUSED_OR_EXPIRED = (BookingStatus.REJECTED.value, BookingStatus.EXPIRED.value)
 CITY = 0  # the reference row's key
@@ -103,14 +104,14 @@ def _figures(session: Session, scope: queries.Scope, group) -> dict[int, dict]:
     figures: dict[int, dict] = {}
     counts = _grouped([func.count(), func.count(distinct(person))], group, from_bookings).where(started)
     for key, (n, people) in _keyed(session, counts, group is not None).items():
-        figures.setdefault(key, {})["started"] = (n, people)
+        figures.setdefault(key, {})["started"] = Figure(n, people)
     asked = _grouped([func.count(), func.count(distinct(person)),
                       func.count(case((refused, 1))), func.count(distinct(case((refused, person)))),
                       func.count(distinct(case((decided, person)))), func.count(distinct(case((used, person))))],
                      group, from_bookings).where(requested)
     for key, (n, people, n_refused, refused_people, decided_people, used_people) in _keyed(
             session, asked, group is not None).items():
-        figures.setdefault(key, {}).update(requests=(n, people), refused=(n_refused, refused_people),
+        figures.setdefault(key, {}).update(requests=Figure(n, people), refused=Figure(n_refused, refused_people),
                                            decided_people=decided_people, used_people=used_people)
     request_day = _day(session, Booking.created_at)
     to_decision = queries.days_between(session, _day(session, Booking.decided_at), request_day)
@@ -125,8 +126,31 @@ def _figures(session: Session, scope: queries.Scope, group) -> dict[int, dict]:
         key, fact = (row[0], row[1:]) if group is not None else (CITY, row)
         per_group.setdefault(key, []).append(fact)
     for key, facts in per_group.items():
-        figures.setdefault(key, {})["outcomes"] = outcomes.summarise(facts, scope.from_date, scope.to_date)
+        by_group, total = outcomes.group_figures(facts)
+        figures.setdefault(key, {}).update(outcomes=outcomes.summarise(facts, scope.from_date, scope.to_date),
+                                           ended=total, work_or_studies=by_group["work_or_studies"])
     return figures
+
+
+COUNTED = ("started", "requests", "refused", "ended", "work_or_studies")
+
+
+def _hidden_across(per_buyer: dict[int, dict], city: dict) -> dict[int, set[str]]:
+    """Which counts of each buyer are hidden, column by column with the city as the column's
+    total: a small group, and where exactly one buyer's count is hidden, the smallest other
+    (or the city's), so that no hidden count is the city's minus the shown ones."""
+    hidden: dict[int, set[str]] = {key: set() for key in per_buyer}
+    zero = Figure(0, 0)
+    for measure in COUNTED:
+        cells = {(key, measure): figure.get(measure, zero) for key, figure in per_buyer.items()}
+        table = suppress_table(cells, {key: cell for (key, _), cell in cells.items()}, {measure: city.get(measure, zero)},
+                               city.get(measure, zero))
+        for (key, _), value in table.cells.items():
+            if value is None:
+                hidden[key].add(measure)
+        if table.col_totals[measure] is None:
+            hidden.setdefault(CITY, set()).add(measure)
+    return hidden
 
 
 def _costs(session: Session, scope: queries.Scope) -> dict[int, tuple[Decimal, Decimal]]:
@@ -143,18 +167,22 @@ def _costs(session: Session, scope: queries.Scope) -> dict[int, tuple[Decimal, D
     return {key: (amount, months) for key, (amount, months) in totals.items()}
 
 
-def _row(key: int, code: str, name: str, figure: dict, cost: tuple[Decimal, Decimal] | None) -> BuyerRow:
-    started_n, started_people = figure.get("started", (0, 0))
-    requests_n, requests_people = figure.get("requests", (0, 0))
-    refused_n, refused_people = figure.get("refused", (0, 0))
-    requests = count_or_none(requests_n, requests_people)
-    refused = count_or_none(refused_n, refused_people)
+def _row(key: int, code: str, name: str, figure: dict, cost: tuple[Decimal, Decimal] | None,
+         hidden: set[str]) -> BuyerRow:
+    def count(measure: str) -> int | None:
+        value = figure.get(measure, Figure(0, 0))
+        return None if measure in hidden or is_small(value.people) else value.count
+
+    requests = count("requests")
     summary = figure.get("outcomes")
+    work_share = summary.work_or_studies_share if summary else None
+    if count("ended") is None or count("work_or_studies") is None:
+        work_share = None
     decision = None if is_small(figure.get("decided_people", 0)) else figure.get("decision_days")
     start = None if is_small(figure.get("used_people", 0)) else figure.get("start_days")
     per_month = cost[0] / cost[1] if cost and cost[1] else None
-    return BuyerRow(key, code, name, count_or_none(started_n, started_people), requests, decision, start,
-                    outcomes.share(refused, requests), summary.work_or_studies_share if summary else None, per_month)
+    return BuyerRow(key, code, name, count("started"), requests, decision, start,
+                    outcomes.share(count("refused"), requests), work_share, per_month)
 
 
 def compare_buyers(session: Session, scope: queries.Scope, *, city_name: str) -> tuple[BuyerRow, list[BuyerRow]]:
@@ -168,8 +196,10 @@ def compare_buyers(session: Session, scope: queries.Scope, *, city_name: str) ->
     ids = set(per_buyer) | (set(costs) - {CITY})
     names = {row.id: row for row in session.execute(
         select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(ids)))} if ids else {}
-    rows = [_row(key, names[key].code, names[key].name, per_buyer.get(key, {}), costs.get(key)) for key in ids if key in names]
-    return _row(CITY, "", city_name, city, costs.get(CITY)), rows
+    hidden = _hidden_across(per_buyer, city)
+    rows = [_row(key, names[key].code, names[key].name, per_buyer.get(key, {}), costs.get(key), hidden.get(key, set()))
+            for key in ids if key in names]
+    return _row(CITY, "", city_name, city, costs.get(CITY), hidden.get(CITY, set())), rows
 
 
 def sort_rows(rows: list[BuyerRow], key: str, descending: bool) -> list[BuyerRow]:
