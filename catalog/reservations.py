@@ -100,7 +100,7 @@ def check_capacity(programme: Programme, capacity: Any) -> None:
 
 def replace(session: Session, programme: Programme, items: Any, *, actor_id: int | None, now: datetime) -> dict:
     """Replace the programme's reservations with `items` (the document's form); returns the
-    change ({"reserved": [old, new]}, empty when nothing changed) and logs it with the programme.
+    change ({"reserved_places": [old, new]}, empty when nothing changed) and logs it with the programme.
 
     Call under the programme lock (the caller's transaction): the full-days index is
     recomputed for the programme on flush (marketplace/bookings/full_days.py)."""
@@ -119,7 +119,7 @@ def replace(session: Session, programme: Programme, items: Any, *, actor_id: int
     programme.reserved_places = sum(places for _group, _organisation, places in parsed)
     session.flush()
     after = reservations_of(session, [programme.id]).get(programme.id, [])
-    changes = {FIELD: [before, after]}
+    changes = {"reserved_places": [before, after]}  # the change log's name (marketplace/programmes/change_labels.py)
     programme.updated_at, programme.updated_by_id = now, actor_id
     session.add(ProgrammeChange(programme_id=programme.id, at=now, actor_id=actor_id, action="update", changes=changes))
     session.flush()
