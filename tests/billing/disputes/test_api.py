@@ -237,3 +237,13 @@ def test_closing_a_month_with_open_disputes_lists_them_in_the_close_result(db, a
         {"id": dispute["id"], "booking_ref": booking.ref, "buyer": "RK", "provider": "AMF"}]
     april = api(people["city_finance"]).post("/api/v1/billing/periods/2026-02/close")
     assert april.get_json()["open_disputes"] == []
+
+
+def test_the_openapi_document_describes_every_dispute_route(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert {"post", "get"} <= set(paths["/api/v1/billing/disputes"])
+    assert "get" in paths["/api/v1/billing/disputes/{id}"] and "post" in paths["/api/v1/billing/disputes/{id}/resolve"]
+    close = paths["/api/v1/billing/periods/{period}/close"]["post"]["responses"]["200"]["content"]["application/json"]
+    schema = close["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "open_disputes" in document["components"]["schemas"][schema]["properties"]
