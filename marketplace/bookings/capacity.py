@@ -179,6 +179,21 @@ def availability_values(from_date: date, to_date: date, *, now: datetime,
     return full_days.availability_values(from_date, to_date, now=now, target_group=target_group)
 
 
+def free_by_day(session: Session, programme: Programme, from_date: date, to_date: date, *, now: datetime,
+                target_group: str | None = None) -> dict[date, tuple[int, int]]:
+    """{day: (committed, free)} over [from_date, to_date]: free for a request of no reservation,
+    or with `target_group` for a participant of that group (reserved_days.py)."""
+    if not programme.reserved_places:
+        counts = committed_by_day(session, programme.id, from_date, to_date, now=now)
+        return {day: (used, free_places(programme.capacity, used)) for day, used in counts.items()}
+    from marketplace.bookings import reserved_days
+
+    pools = reserved_days.pools_of(session, programme.id, programme.capacity)
+    pool = pools.pool_of(None, target_group)
+    by_day = reserved_days.counts_by_day(session, programme.id, pools, from_date, to_date, now=now)
+    return {day: (sum(counts.values()), pools.free(counts, pool)) for day, counts in by_day.items()}
+
+
 def reserved_free_today(session: Session, programmes, *, today: date, now: datetime,
                         target_group: str | None = None) -> dict[int, int]:
     """{programme id: places free today} for programmes that reserve places: the unreserved ones,

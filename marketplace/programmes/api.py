@@ -205,7 +205,8 @@ def confirm_programme(path: ProgrammePath):
 @api.get("/programmes/<int:programme_id>/availability",
          responses={200: AvailabilityOut, 401: Problem, 404: Problem, 422: Problem}, security=SECURITY)
 def programme_availability(path: ProgrammePath, query: AvailabilityQuery):
-    """Committed and free places on each day of [from, to] (at most a year)."""
+    """Committed and free places on each day of [from, to] (at most a year); free counts the unreserved
+    places, with participant_target_group also that group's reserved ones."""
     actor = http.require_api_actor()
     session = http.request_session()
     programme = _visible_or_404(session, actor, path.programme_id)
@@ -213,9 +214,9 @@ def programme_availability(path: ProgrammePath, query: AvailabilityQuery):
         raise Invalid("to is before from.", field="to")
     if (query.to - query.from_).days > MAX_AVAILABILITY_DAYS:
         raise Invalid("The range may be at most one year.", field="to")
-    counts = capacity.committed_by_day(session, programme.id, query.from_, query.to, now=clock.now())
-    days = [{"date": day.isoformat(), "committed": used, "free": max(programme.capacity - used, 0)}
-            for day, used in counts.items()]
+    counts = capacity.free_by_day(session, programme, query.from_, query.to, now=clock.now(),
+                                  target_group=query.participant_target_group)
+    days = [{"date": day.isoformat(), "committed": used, "free": free} for day, (used, free) in counts.items()]
     return {"programme_id": programme.id, "capacity": programme.capacity, "days": days}
 
 

@@ -265,6 +265,8 @@ class ProgrammeQuery(QueryModel):
 class AvailabilityQuery(QueryModel):
     from_: date = Field(alias="from")
     to: date
+    participant_target_group: str | None = Field(
+        default=None, max_length=40, description="Count the places reserved for this target group as free too")
 
 
 class LangQuery(QueryModel):

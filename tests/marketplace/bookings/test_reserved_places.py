@@ -202,6 +202,10 @@ def test_search_and_next_free_date_see_unreserved_places_or_the_groups_too(api, 
     assert set(found(window)) == set()
     assert set(found(f"start_by=2026-03-31&participant_target_group={GROUP}")) == {mixed["id"]}
     assert set(found("start_by=2026-04-01")) == {mixed["id"]}
+    per_day = f"/api/v1/programmes/{mixed['id']}/availability?from=2026-03-31&to=2026-04-01"
+    assert [(d["committed"], d["free"]) for d in client.get(per_day).get_json()["days"]] == [(1, 0), (0, 1)]
+    assert [(d["committed"], d["free"]) for d in client.get(per_day + f"&participant_target_group={GROUP}")
+            .get_json()["days"]] == [(1, 1), (0, 2)]
 
 
 def test_the_index_follows_bookings_made_before_the_reservation(api, db, coordinator, staff_user):
