@@ -62,7 +62,8 @@ def booking_rows(session: Session, actor: Actor, *, status: str | None, label: C
     rows, shown_for = [], []
     for booking in bookings:
         programme, buyer = programmes[booking.programme_id], organisations[booking.buyer_organisation_id]
-        shown = policy.can_see_participant(actor, booking.buyer_organisation_id, programme.organisation_id)
+        shown = policy.can_see_participant(actor, booking.buyer_organisation_id, programme.organisation_id,
+                                           programme.id)
         if shown:
             shown_for.append(booking)
         rows.append([

@@ -63,7 +63,8 @@ def month_rows(session: Session, actor: Actor, *, first: date, last: date, recor
             weeks[(week.booking_id, week.week_start)] = week
     rows, shown_for = [], []
     for booking, programme, buyer in bookings:
-        shown = policy.can_see_participant(actor, booking.buyer_organisation_id, programme.organisation_id)
+        shown = policy.can_see_participant(actor, booking.buyer_organisation_id, programme.organisation_id,
+                                           programme.id)
         if shown:
             shown_for.append(booking)
         monday = flow.week_start_of(max(first, booking.start_date))
