@@ -259,3 +259,11 @@ def test_a_supervisor_who_is_also_manager_sees_participants_only_in_its_programm
     reads = db.execute(select(AuditLog.object_id).where(AuditLog.action == "booking.read_participant",
                                                         AuditLog.actor_id == both.id)).scalars().all()
     assert str(booking.id) in reads and str(elsewhere.id) not in reads
+
+
+def test_the_supervisor_operations_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(paths["/api/v1/programmes/{programme_id}/supervisors"]) == {"get"}
+    assert set(paths["/api/v1/programmes/{programme_id}/supervisors/{user_id}"]) == {"put", "delete"}
+    put = paths["/api/v1/programmes/{programme_id}/supervisors/{user_id}"]["put"]
+    assert {"200", "201", "403", "404", "422"} <= set(put["responses"])
