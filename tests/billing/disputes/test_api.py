@@ -247,3 +247,19 @@ def test_the_openapi_document_describes_every_dispute_route(client):
     close = paths["/api/v1/billing/periods/{period}/close"]["post"]["responses"]["200"]["content"]["application/json"]
     schema = close["schema"]["$ref"].rsplit("/", 1)[1]
     assert "open_disputes" in document["components"]["schemas"][schema]["properties"]
+
+
+def test_the_cli_close_lists_the_months_open_disputes(db, app, api, people, frozen_clock):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from marketplace.cli import main
+
+    booking = march_to_april(db)
+    frozen_clock("2026-04-03T09:00:00+02:00")
+    dispute = _raise(api, people["buyer_staff"], booking.ref).get_json()
+    with app.app_context():
+        result = CliRunner().invoke(main, ["billing", "close", "2026-03"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "Open disputes on 2026-03" in result.output
+    assert f"#{dispute['id']} {booking.ref} RK -> AMF" in result.output
