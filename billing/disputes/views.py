@@ -1,11 +1,11 @@
 """Pages: the disputes list, raising a dispute (from a statement line), a dispute with the
-provider's answer form, and the open disputes panel on district finance's start page."""
+provider's answer form, the open disputes panel on district finance's start page, and the
+month page's list of its open disputes."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-
 from flask_login import login_required
 
 from billing.disputes import service
