@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace.kernel import clock, http
+from marketplace.i18n import format_day
 from marketplace.shell import home
 from marketplace.auth import policy
 from marketplace.bookings.public import record_participant_read
@@ -29,12 +30,12 @@ def _provider_id(programme) -> int:
     return programme.organisation_id
 
 
-def _visible_booking(session, actor, booking_id: int):
 def _may_see(actor, booking, programme) -> bool:
     """Follow-ups and attendance are participant data: those who may see the participant (else 404)."""
     return policy.can_see_participant(actor, booking.buyer_organisation_id, _provider_id(programme), programme.id)
 
 
+def _visible_booking(session, actor, booking_id: int):
     found = queries.get_booking_with_programme(session, booking_id)
     if found is None or not _may_see(actor, *found):
         abort(404)
@@ -158,9 +159,9 @@ def followup_panels(session, actor) -> list[home.Panel]:
     items = []
     for row in rows:
         if row.is_overdue(today):
-            note = _("försenad, skulle gjorts %(day)s", day=row.followup.due_date.isoformat())
+            note = _("försenad, skulle gjorts %(day)s", day=format_day(row.followup.due_date))
         else:
-            note = _("senast %(day)s", day=row.followup.due_date.isoformat())
+            note = _("senast %(day)s", day=format_day(row.followup.due_date))
         items.append(home.PanelItem(text=_("%(ref)s · %(programme)s – uppföljning %(n)s", ref=row.booking.ref,
                                            programme=row.programme.name, n=row.followup.sequence),
                                     url=url_for("followups.record", followup_id=row.followup.id), note=note))
