@@ -65,8 +65,10 @@ def _document(booking: Booking, actor: Actor, context: queries.DocumentContext) 
     if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id, booking.programme_id):
         document["participant"] = {"reference": booking.participant_reference, "name": booking.participant_name,
                                    "contact": booking.participant_contact, "needs": booking.participant_needs}
-    else:  # the assignment and the decision's case number describe the participant too (a manager's view)
+    else:  # the assignment, the decision's case number and the free-text notes describe the participant too
         del document["assignment"], document["decision"]
+        for event in document["events"]:
+            event["note"] = ""
     body = BookingOut.model_validate(document).model_dump(mode="json", by_alias=True)
     for field in PARTICIPANT_FIELDS:
         if field not in document:

@@ -123,7 +123,7 @@ class EventOut(BaseModel):
     actor: str | None = Field(description="Name of the user; null for the scheduler")
     from_: str | None = Field(alias="from")
     to: str
-    note: str
+    note: str = Field(description="Free text; empty for those who may not see the participant (a manager)")
 
 
 class PriceOut(BaseModel):

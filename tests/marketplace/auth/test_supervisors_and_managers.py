@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from marketplace.audit.models import AuditLog
 from marketplace.auth.models import ProgrammeSupervisor
+from marketplace.bookings.models import BookingEvent
 from marketplace.followups.jobs import sweep_schedules
 from marketplace.followups.models import AttendanceWeek, FollowUp
 from marketplace.kernel import clock
@@ -33,6 +34,8 @@ def _world(db):
     other_programme = make_programme(db, organisation="AMF", name="Caféet")
     booking = make_booking(db, programme, people["staff"], start=date(2026, 1, 12), end=date(2026, 9, 30))
     booking.participant_name = SECRET
+    db.add(BookingEvent(booking_id=booking.id, at=clock.now(), actor_id=people["coordinator"].id, from_status="approved",
+                        to_status="active", note=f"{SECRET} började i dag"))
     db.commit()
     sweep_schedules(db, now=clock.now())
     db.commit()
@@ -199,6 +202,7 @@ def test_a_manager_reads_its_organisations_bookings_without_the_participant(clie
         document = caller.get(f"/api/v1/bookings/{booking.id}").get_json()
         assert document["ref"] == booking.ref and document["status"] == "active"
         assert {"participant", "assignment", "decision"}.isdisjoint(document), document
+        assert SECRET not in str(document) and document["events"][-1]["to"] == "active"
         listed = caller.get("/api/v1/bookings").get_json()
         assert [item["id"] for item in listed["items"]] == [booking.id]
         assert "participant" not in listed["items"][0] and SECRET not in str(listed)
