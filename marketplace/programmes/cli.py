@@ -49,8 +49,9 @@ def import_command(path: Path, organisation_code: str | None) -> None:
                     audit.record(session, actor=None, action="programme.create", object_type="programme",
                                  object_id=programme.id, now=now, details={"code": programme.code, "via": "cli_import"})
         except ImportRejected as error:
-            click.echo(f"{error.message} Inget importerades.", err=True)
+            click.echo(error.message, err=True)
             for row, column, message in error.row_errors:
                 click.echo(f"  rad {row}, kolumn {column}: {message}", err=True)
             sys.exit(1)
-    click.echo(f"{len(created)} insatser importerade från {path.name}.")
+    count = len(created)
+    click.echo(f"{count} {'insats importerad' if count == 1 else 'insatser importerade'} från {path.name}.")
