@@ -14,14 +14,15 @@ from html import escape
 INK = "#1d2733"
 MUTED = "#4a5563"
 GRID = "#c9d1da"
-SERIES = ("#0b5394", "#0f7b5f", "#a4262c", "#6a3d9a")  # all >= 4.5:1 on white
+SERIES = ("#0b5394", "#a4262c", "#0f7b5f", "#6a3d9a")  # all >= 4.5:1 on white; blue and red tell apart best
 
 
-# Marker shapes and dash patterns per series, so two series that coincide both stay visible:
-# the first is a hollow ring and a solid line, the second a filled square inside it and a
-# dashed line over it (the colours alternate along the dashes).
+# Marker shapes, dash patterns and line widths per series, so two series that coincide both
+# stay visible: the first is a hollow ring on a broad solid line, the second a filled square
+# inside the ring on a narrow dashed line, which shows the first on both sides and between dashes.
 MARKERS = ("ring", "square", "diamond", "triangle")
 DASHES = ("", "7 5", "2 4", "10 4 2 4")
+LINE_WIDTHS = (5, 2.5, 2.5, 2.5)
 CHAR_WIDTH = 0.62  # a generous average advance of the sans-serif digits and letters, in em
 
 
@@ -74,7 +75,8 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[tuple[str, object
               hidden_text: str = "färre än 5") -> str:
     """Horizontal bars, one per (label, value); None is drawn as a note instead of a bar.
     The value after the longest bar, and the note, always fit inside the picture."""
-    label_width, bar_area, row, size = 260, 380, 28, 13
+    label_width, bar_area, row, size = 280, 360, 28, 13
+    room = int((label_width - 8) / (size * CHAR_WIDTH))  # characters of a label that surely fit
     values = [float(v) for _, v in bars if v is not None]
     top = max(values) if values and max(values) > 0 else 1.0
     notes = [_number(v) + suffix for _, v in bars if v is not None] + [hidden_text]
@@ -84,7 +86,7 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[tuple[str, object
     parts.append(f'<line x1="{label_width}" y1="10" x2="{label_width}" y2="{height - 10}" stroke="{GRID}"/>')
     for index, (label, value) in enumerate(bars):
         y = 10 + index * row
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= room else label[:room - 1].rstrip() + "…"
         parts.append(f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" font-size="{size}" fill="{INK}">{escape(short)}</text>')
         if value is None:
             parts.append(f'<text x="{label_width + 6}" y="{y + 18}" font-size="{size}" fill="{MUTED}">{escape(hidden_text)}</text>')
@@ -134,10 +136,12 @@ def line_chart(chart_id: str, title: str, desc: str, x_labels: list[str], series
         parts.append(f'<g class="series" data-series="{index}">')
         if points:
             path = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points)
-            parts.append(f'<path data-series="{index}" d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+            parts.append(f'<path data-series="{index}" d="{path}" fill="none" stroke="{colour}" '
+                         f'stroke-width="{LINE_WIDTHS[index % len(LINE_WIDTHS)]}" stroke-linejoin="round"{dash_attr}/>')
             parts.extend(_marker(shape, x, y, colour, index) for x, y in points)
         parts.append("</g>")
-        parts.append(f'<line x1="{legend_x:.1f}" y1="19" x2="{legend_x + 28:.1f}" y2="19" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+        parts.append(f'<line x1="{legend_x:.1f}" y1="19" x2="{legend_x + 28:.1f}" y2="19" stroke="{colour}" '
+                     f'stroke-width="{LINE_WIDTHS[index % len(LINE_WIDTHS)]}"{dash_attr}/>')
         parts.append(_marker(shape, legend_x + 14, 19, colour, index))
         parts.append(f'<text x="{legend_x + 34:.1f}" y="24" font-size="{legend_size}" fill="{INK}">{escape(name)}</text>')
         legend_x += legend_widths[index]
