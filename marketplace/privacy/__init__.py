@@ -23,7 +23,7 @@ from marketplace.audit.models import AuditLog
 from marketplace.auth.policy import Actor
 from marketplace.bookings.public import Booking, BookingStatus
 from marketplace.collaboration.public import erase_for_booking as erase_collaboration
-from marketplace.followups.public import erase_for_booking as erase_attendance_notes
+from marketplace.followups.public import erase_for_booking as erase_follow_up_text
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import Conflict, Invalid
 from marketplace.meetings.public import erase_for_booking as erase_meetings
@@ -89,7 +89,7 @@ def erase_personal_data(
     session.add(booking)
     erased_messages, erased_documents = erase_collaboration(session, booking.id, directory=document_dir)
     erase_meetings(session, booking.id, now=now)  # meetings' notes and places, the summary's texts
-    erase_attendance_notes(session, booking.id)  # the weeks' notes; the counts stay
+    erase_follow_up_text(session, booking.id)  # attendance notes, follow-ups' words; counts and ratings stay
     record = ErasureRecord(booking_id=booking.id, booking_ref=booking.ref, erased_at=now,
                            erased_by_id=actor.user_id if actor else None, basis=basis, reason=reason)
     session.add(record)

@@ -199,3 +199,21 @@ def test_an_erased_booking_shows_gallrad_on_its_page_and_null_in_the_api(client,
     participant = response.get_json()["participant"]
     assert participant["reference"] == booking.participant_reference
     assert participant["name"] is None and participant.get("contact") is None and participant.get("needs") is None
+
+
+def test_retention_blanks_what_follow_ups_say_about_the_participant_and_keeps_the_ratings(engine, db, settings, staff_user):
+    from marketplace.followups.models import FollowUp
+
+    programme = make_programme(db)
+    old = make_booking(db, programme, requester_id=staff_user.id, status="ended", end=date(2025, 5, 3))
+    done = FollowUp(booking_id=old.id, sequence=1, due_date=date(2025, 3, 1), created_at=NOW - timedelta(days=500),
+                    done_at=NOW - timedelta(days=450), capacity_physical=4, ready_motivated=True,
+                    participant_view=f"{SECRET_NAME} trivs", progress_goals="Klarar fyra dagar",
+                    progress_sub_goals="Tar bussen själv", notes="Ringde om sjukdom")
+    db.add(done)
+    db.commit()
+    assert _run_job(engine, settings) == 1
+    db.expire_all()
+    kept = db.get(FollowUp, done.id)
+    assert (kept.participant_view, kept.progress_goals, kept.progress_sub_goals, kept.notes) == ("", "", "", "")
+    assert (kept.capacity_physical, kept.ready_motivated, kept.done_at is not None) == (4, True, True)
