@@ -312,8 +312,8 @@ def request_place(session: Session, request: PlaceRequest, *, actor: Actor, now:
     programme = locked.programme
     validate_request(request, programme, today=today)
     if request.participant_target_group is not None and session.get(TargetGroup, request.participant_target_group) is None:
-        raise Invalid("Unknown target group.", field="participant_target_group",
-                      errors=[("participant_target_group", "Unknown target group.")])
+        raise Invalid("Okänd målgrupp.", field="participant_target_group",
+                      errors=[("participant_target_group", "Okänd målgrupp.")])
     if locked.replayed_booking_id is not None:
         return replay(session, request, locked.replayed_booking_id, locked.replayed_fingerprint)
     # Capacity and, where the programme reserves places, the pool this request may use (reserved_days.py).
