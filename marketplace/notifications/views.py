@@ -4,18 +4,23 @@ JavaScript: every action is a form."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace import audit
 from marketplace.auth.forms import ConfirmForm
 from marketplace.kernel import clock, http
+from marketplace.i18n import format_day
 from marketplace.kernel.db import transaction
 from marketplace.notifications import inbox, preferences
 from marketplace.notifications.forms import SettingsForm
 
 bp = Blueprint("notifications", __name__)
+_log = logging.getLogger(__name__)
 
 
 @bp.app_template_global()
@@ -24,7 +29,13 @@ def unread_notifications() -> int:
     actor = http.current_actor() if current_user and current_user.is_authenticated else None
     if actor is None:
         return 0
-    return inbox.unread_count(http.request_session(), actor.user_id)
+    session = http.request_session()
+    try:
+        return inbox.unread_count(session, actor.user_id)
+    except SQLAlchemyError:  # the page (perhaps the 503 page of a locked database) is still shown, without the count
+        session.rollback()
+        _log.warning("unread notification count unavailable", exc_info=True)
+        return 0
 
 
 def _user_id() -> int:
@@ -41,7 +52,7 @@ def index():
         lambda p: inbox.page_of(session, _user_id(), unread=unread, offset=p.offset, limit=p.per_page), page)
     return render_template("marketplace/notifications/index.html", items=items, total=total, page=page,
                            unread=unread, form=ConfirmForm(),
-                           stamp=lambda at: clock.local(at).strftime("%Y-%m-%d %H:%M"))
+                           stamp=format_day)
 
 
 def _back():

@@ -99,3 +99,21 @@ def test_the_pages_in_english(login, client, staff_user):
     html = page.get("/konto/aviseringar").get_data(as_text=True)
     assert "Notification settings" in html and "Once a day (07:00)" in html
     assert "Notifications" in page.get("/aviseringar").get_data(as_text=True)
+
+
+def test_a_failing_count_leaves_the_page_standing_without_it(login, engine, staff_user, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from marketplace.notifications import inbox
+
+    add_notes(engine, staff_user, 1, at=T0)
+    page = login(staff_user)
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("SELECT count(*) FROM notification", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(inbox, "unread_count", locked)
+    response = page.get("/placeringar")
+    assert response.status_code == 200
+    header = _header(response.get_data(as_text=True))
+    assert "Aviseringar" in header and "oläst" not in header
