@@ -16,9 +16,10 @@ from sqlalchemy import and_, exists, select
 from catalog.models import Organisation, Programme
 from marketplace.auth import policy
 from marketplace.auth.models import Role
-from marketplace.bookings.public import Booking, BookingStatus, get_visible_booking, provider_id
+from marketplace.bookings.public import Booking, BookingStatus, get_collaborating_booking
 from marketplace.followups.public import AttendanceWeek, FollowUp
 from marketplace.kernel import clock, http
+from marketplace.i18n import format_day
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import DomainError
@@ -43,13 +44,7 @@ def _message(error: DomainError) -> str:
 
 
 def _visible(session, actor, booking_id: int):
-    booking = get_visible_booking(session, actor, booking_id)
-    if booking is None:
-        abort(404)
-    provider = provider_id(session, booking)
-    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider):
-        abort(404)
-    return booking, provider
+    return get_collaborating_booking(session, actor, booking_id) or abort(404)
 
 
 def _audit(session, booking, actor, what: str) -> None:
@@ -222,7 +217,7 @@ def _panels(session, actor) -> list[home.Panel]:
     return [home.Panel(
         title=_("Startmöte saknas"),
         items=[home.PanelItem(b.ref, url_for("meetings.meetings", booking_id=b.id),
-                              note=_("start %(date)s", date=b.start_date.isoformat())) for b in bookings],
+                              note=_("start %(date)s", date=format_day(b.start_date))) for b in bookings],
         empty_text=_("Alla godkända placeringar har ett startmöte."),
     )]
 
