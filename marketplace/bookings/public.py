@@ -14,12 +14,13 @@ from marketplace.bookings.billable import (
 )
 from marketplace.bookings.flow import booking_link, coordinators_of, record_participant_read, requester_of
 from marketplace.bookings.models import Booking, BookingEvent, BookingStatus
-from marketplace.bookings.queries import get_visible_booking, provider_id, scope_condition
+from marketplace.bookings.queries import get_collaborating_booking, get_visible_booking, provider_id, scope_condition
 from marketplace.bookings.signals import booking_extension_changed, booking_status_changed
 
 __all__ = [
     "BILLABLE_STATUSES", "BillableBooking", "Booking", "BookingEvent", "BookingStatus",
     "billable_bookings", "booking_extension_changed", "booking_status_changed", "bookings_by_ids", "bookings_changed_since",
-    "booking_link", "capacity", "coordinators_of", "get_booking_record", "get_visible_booking", "provider_id",
+    "booking_link", "capacity", "coordinators_of", "get_booking_record", "get_collaborating_booking", "get_visible_booking",
+    "provider_id",
     "record_participant_read", "requester_of", "scope_condition",
 ]

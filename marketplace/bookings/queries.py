@@ -39,6 +39,19 @@ def provider_id(session: Session, booking: Booking) -> int:
     return session.get(Programme, booking.programme_id).organisation_id
 
 
+def get_collaborating_booking(session: Session, actor: Actor, booking_id: int) -> tuple[Booking, int] | None:
+    """The booking and its provider when actor is one of the two sides working on it (the
+    buyer's staff, the provider's coordinators: who may see its participant); else None (404).
+    Messages, documents and meetings are shown under this rule."""
+    booking = get_visible_booking(session, actor, booking_id)
+    if booking is None:
+        return None
+    provider = provider_id(session, booking)
+    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider):
+        return None
+    return booking, provider
+
+
 def scope_condition(scope: policy.BookingScope):
     """SQL for policy's booking scope (the query joins Programme); None when it holds nothing."""
     conditions = []

@@ -9,6 +9,7 @@ from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
 from marketplace.auth.policy import Actor
+from marketplace.bookings.public import get_collaborating_booking
 from marketplace.collaboration import flow, storage, web
 from marketplace.collaboration.models import BookingDocument, BookingMessage
 from marketplace.collaboration.schemas import (
@@ -28,7 +29,7 @@ NOT_VISIBLE = "No such booking."
 def _booking(booking_id: int):
     actor = http.require_api_actor()
     session = http.request_session()
-    found = web.visible(session, actor, booking_id)
+    found = get_collaborating_booking(session, actor, booking_id)
     if found is None:
         raise http.ApiError(404, NOT_VISIBLE)
     return actor, session, *found

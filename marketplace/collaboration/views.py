@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from marketplace.bookings.public import get_collaborating_booking
 from marketplace.collaboration import flow, storage, web
 from marketplace.collaboration.forms import KIND_LABELS, DocumentForm, MessageForm
 from marketplace.kernel import clock, http
@@ -32,7 +33,7 @@ def _actor():
 
 
 def _visible(session, actor, booking_id: int):
-    return web.visible(session, actor, booking_id) or abort(404)
+    return get_collaborating_booking(session, actor, booking_id) or abort(404)
 
 
 def _section(session, actor, booking, *, message_form=None, document_form=None, audit: bool = True) -> dict:
@@ -54,7 +55,7 @@ def _section(session, actor, booking, *, message_form=None, document_form=None, 
 def collaboration_section(booking) -> dict:
     """Data for the booking page's Messages and Documents; {"visible": False} for anyone else."""
     actor, session = http.current_actor(), http.request_session()
-    found = web.visible(session, actor, booking.id) if actor is not None else None
+    found = get_collaborating_booking(session, actor, booking.id) if actor is not None else None
     if found is None:
         return {"visible": False}
     return _section(session, actor, found[0])

@@ -1,5 +1,4 @@
-"""What the API and the pages share: who may see a booking's messages and documents (404
-for everyone else), the upload limit, and the download response."""
+"""What the API and the pages share: the upload limit and the download response."""
 
 from __future__ import annotations
 
@@ -7,9 +6,6 @@ from urllib.parse import quote
 
 from flask import Response, request
 
-from marketplace.auth import policy
-from marketplace.auth.policy import Actor
-from marketplace.bookings.public import Booking, get_visible_booking, provider_id
 from marketplace.collaboration.flow import DOCUMENT_MAX_BYTES
 from marketplace.collaboration.models import BookingDocument
 
@@ -29,17 +25,6 @@ def install_upload_limit(state) -> None:
     funcs = state.app.before_request_funcs.setdefault(None, [])
     if allow_large_uploads not in funcs:
         funcs.insert(0, allow_large_uploads)
-
-
-def visible(session, actor: Actor, booking_id: int) -> tuple[Booking, int] | None:
-    """The booking and its provider if actor may see its participant data; else None (404)."""
-    booking = get_visible_booking(session, actor, booking_id)
-    if booking is None:
-        return None
-    provider = provider_id(session, booking)
-    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider):
-        return None
-    return booking, provider
 
 
 def content_disposition(filename: str) -> str:

@@ -6,7 +6,7 @@ from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from marketplace.auth import policy
-from marketplace.bookings.public import get_visible_booking, provider_id
+from marketplace.bookings.public import get_collaborating_booking
 from marketplace.kernel import clock, http
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import transaction
@@ -22,13 +22,10 @@ SECURITY = [{"bearer": []}]
 
 def _visible(session, actor, booking_id: int):
     """The booking and its provider if the actor may see its participant (else 404)."""
-    booking = get_visible_booking(session, actor, booking_id)
-    if booking is None:
+    found = get_collaborating_booking(session, actor, booking_id)
+    if found is None:
         raise http.ApiError(404, "No such booking.")
-    provider = provider_id(session, booking)
-    if not policy.can_see_participant(actor, booking.buyer_organisation_id, provider):
-        raise http.ApiError(404, "No such booking.")
-    return booking, provider
+    return found
 
 
 def meeting_document(meeting, booking) -> dict:
