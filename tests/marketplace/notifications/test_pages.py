@@ -22,7 +22,8 @@ def test_the_header_shows_the_unread_count_and_links_to_the_list(login, client, 
     add_notes(engine, staff_user, 3, at=T0)
     add_notes(engine, other_staff_user, 2, at=T0)
     header = _header(login(staff_user).get("/").get_data(as_text=True))
-    assert re.search(r'<a class="notice-link" href="/aviseringar">Aviseringar <span class="notice-count">3 olästa</span></a>',
+    assert re.search(r'<a class="notice-link" href="/aviseringar">Aviseringar<span class="visually-hidden">, </span>'
+                     r'<span class="notice-count">3 olästa</span></a>',
                      header), header
 
 
