@@ -14,6 +14,7 @@ from catalog.models import Organisation
 from marketplace import audit, privacy
 from marketplace.audit import queries as audit_queries
 from marketplace.kernel import clock, http
+from marketplace.i18n import format_day
 from marketplace.admin.forms import ErasureForm, ErasureLookupForm, LogReviewForm
 from marketplace.auth import policy, totp
 from marketplace.auth.forms import ConfirmForm
@@ -37,8 +38,12 @@ def personal_field(booking, value):
 
 @bp.app_template_filter("audit_time")
 def audit_time(moment) -> str:
-    """A timestamp to the second in Stockholm time, as the audit pages show it."""
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    """A timestamp to the second in Stockholm time, as the audit pages show it (the date in the
+    language's format, like every other date)."""
+    if not moment:
+        return ""
+    local = clock.local(moment)
+    return f"{format_day(local.date())} {local.strftime('%H:%M:%S')}"
 
 
 def _require_admin(check=policy.can_read_audit_log):
@@ -58,7 +63,7 @@ def _tools():
     links = [(url_for(endpoint), label, text) for endpoint, label, text in tools if endpoint in current_app.view_functions]
     # The accounting codes page belongs to billing; link it when it is installed.
     if any(rule.rule == "/admin/organisationer" for rule in current_app.url_map.iter_rules()):
-        links.append(("/admin/organisationer", _("Organisationer och konton"), _("Ansvar, kostnads- och intäktskonton för SIE-filerna.")))
+        links.append(("/admin/organisationer", _("Organisationer och konton"), _("Ansvar, kostnads- och intäktskonton och standardverksamhetskod för filerna till ekonomisystemet.")))
     return links
 
 
