@@ -235,11 +235,12 @@ def split_runs(text: str | None) -> list[tuple[date, date]]:
     return next_free.split_runs(text)
 
 
-def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> ColumnElement[bool]:
+def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None,
+                       form: str = "set") -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: its next free date is on or before `start_by`."""
     from marketplace.bookings import next_free
 
-    return next_free.start_by_condition(start_by, today=today, now=now, target_group=target_group)
+    return next_free.start_by_condition(start_by, today=today, now=now, target_group=target_group, form=form)
 
 
 def start_by_values(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> dict[str, object]:

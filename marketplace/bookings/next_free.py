@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (ColumnElement, Date, Integer, String, and_, bindparam, case, cast, func, literal, or_, select,
+                        union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -165,13 +166,19 @@ def start_by_values(start_by: date, *, today: date, now: datetime, target_group:
     return values
 
 
-def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> ColumnElement[bool]:
+def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None,
+                       form: str = "set") -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: its next free date is on or before `start_by`.
 
     It is: the placement fits from the first possible day S (today or valid_from) on, or it fits
     from the day after some live full run, a day between S and start_by. Only programmes with
     full runs from today on are looked at for the second part; the others are decided by their
     own columns.
+
+    Two forms of the same rule, as for availability (full_days.availability_condition):
+    "set" builds the programmes a run blocks, and those with a gap, once per statement (when
+    most programmes are candidates); "probe" looks up each candidate's runs on the index's
+    primary key (when words or a category leave few). A target group always uses the set.
     """
     values = start_by_values(start_by, today=today, now=now, target_group=target_group)
 
@@ -199,6 +206,29 @@ def start_by_condition(start_by: date, *, today: date, now: datetime, target_gro
     def fits_by_validity(programme, start):
         return or_(programme.valid_to.is_(None), last_day_of(programme, start) <= programme.valid_to)
 
+    places = Programme.capacity > Programme.reserved_places
+    # S <= start_by without a CASE per row: S is today (<= start_by, or nothing matches) or valid_from.
+    # (Both values are bound: a statement built once per shape serves every start_by.)
+    starts_in_time = and_(today_ <= start_by_, or_(Programme.valid_from.is_(None), Programme.valid_from <= start_by_))
+    if form == "probe" and group is None:
+        start = first_possible(Programme)
+        block = full_run.alias("start_run")
+        blocked_here = (select(block.c.programme_id)
+                        .where(block.c.programme_id == Programme.id, _live(block, moment, month),
+                               block.c.first_day <= last_day_of(Programme, start), block.c.last_day >= start)
+                        .exists())
+        after, inner = full_run.alias("after_run"), full_run.alias("meeting_run")
+        day_after = date_plus(after.c.last_day, literal(1, Integer))
+        meets = (select(inner.c.programme_id)
+                 .where(inner.c.programme_id == after.c.programme_id, _live(inner, moment, month),
+                        inner.c.first_day > after.c.last_day, inner.c.first_day <= last_day_of(Programme, day_after))
+                 .exists())
+        gap_here = (select(after.c.programme_id)
+                    .where(after.c.programme_id == Programme.id, _live(after, moment, month),
+                           after.c.last_day >= today_, after.c.last_day < start_by_, day_after >= start,
+                           fits_by_validity(Programme, day_after), ~meets)
+                    .exists())
+        return and_(places, starts_in_time, or_(and_(fits_by_validity(Programme, start), ~blocked_here), gap_here))
     # From the first possible day: no run meets the placement. The programmes that one does are
     # one uncorrelated set (built once per statement, hashed), not a probe per candidate.
     starting, live_starting = runs("start_run")
@@ -222,10 +252,9 @@ def start_by_condition(start_by: date, *, today: date, now: datetime, target_gro
             .join(keeper, keeper.id == after.c.programme_id)
             .where(*live_after, after.c.last_day >= today_, after.c.last_day < start_by_,
                    day_after >= first_possible(keeper), fits_by_validity(keeper, day_after), ~meets))
-    places = Programme.capacity > Programme.reserved_places
     if target_group:
         places = or_(places, and_(Programme.capacity > 0, Programme.id.in_(_reserving(values))))
-    return and_(places, first_possible(Programme) <= start_by_, or_(from_first, Programme.id.in_(gaps)))
+    return and_(places, starts_in_time, or_(from_first, Programme.id.in_(gaps)))
 
 
 def _reserving(values: dict[str, object]):

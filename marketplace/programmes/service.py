@@ -168,7 +168,10 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         if available is not None:
             extra = (*extra, capacity.availability_condition(*available, now=now, form=form, target_group=target_group))
         if start_by is not None:
-            extra = (*extra, capacity.start_by_condition(start_by[0], today=start_by[1], now=now, target_group=target_group))
+            # Few candidates (words, category …): probe each one's runs; else one set per statement.
+            start_form = "probe" if is_narrow(values) else "set"
+            extra = (*extra, capacity.start_by_condition(start_by[0], today=start_by[1], now=now, target_group=target_group,
+                                                         form=start_form))
         return ProgrammeFilters(**{**filters.__dict__, "extra": extra}) if extra is not filters.extra else filters
 
     def build():
