@@ -30,7 +30,7 @@ def upgrade_schema(engine) -> None:
     config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
 
 def init_db(engine) -> dict[str, int]:

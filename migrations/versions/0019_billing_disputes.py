@@ -1,7 +1,7 @@
 """Disputes of billing lines, and the charge-line kind 'credit' their accepted credits become.
 
 Revision ID: 0019_billing_disputes
-Revises: 0017_webhooks
+Revises: 0018_notification_settings
 
 charge_line's kind check gains 'credit'. PostgreSQL swaps the constraint in place. SQLite
 cannot alter a CHECK, so the table is rebuilt the way SQLite documents (new table from the
@@ -17,7 +17,7 @@ from alembic import op
 from catalog.types import UTCDateTime
 
 revision = "0019_billing_disputes"
-down_revision = "0017_webhooks"
+down_revision = "0018_notification_settings"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ default, on organisations; each closed month keeps the activity codes it billed 
 the layout its files are written in.
 
 Revision ID: 0020_accounting_dimensions
-Revises: 0017_webhooks
+Revises: 0019_billing_disputes
 
 programme.activity_code and organisation.default_activity_code are '' when not set (a
 programme without its own code is billed under its organisation's default). A month closed
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_accounting_dimensions"
-down_revision = "0017_webhooks"
+down_revision = "0019_billing_disputes"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Reserved places per target group or buying organisation, and the stale flag search ranks by.
 
 Revision ID: 0021_reserved_places
-Revises: 0017_webhooks
+Revises: 0020_accounting_dimensions
 
 - programme_reservation: places a programme keeps for one target group or one buying
   organisation (catalog/models.py); programme.reserved_places is their sum (0: none, so a
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_reserved_places"
-down_revision = "0017_webhooks"
+down_revision = "0020_accounting_dimensions"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 schema change: app_user.roles is free text checked by the service (marketplace/auth/accounts.py).
 
 Revision ID: 0022_supervisor_assignments
-Revises: 0017_webhooks
+Revises: 0021_reserved_places
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from catalog.types import UTCDateTime
 
 revision = "0022_supervisor_assignments"
-down_revision = "0017_webhooks"
+down_revision = "0021_reserved_places"
 branch_labels = None
 depends_on = None
 

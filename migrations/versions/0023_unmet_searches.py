@@ -1,13 +1,13 @@
 """Unmet demand: one counter per day and normalised search that found nothing (no user, no session).
 
 Revision ID: 0023_unmet_searches
-Revises: 0017_webhooks
+Revises: 0022_supervisor_assignments
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_unmet_searches"
-down_revision = "0017_webhooks"
+down_revision = "0022_supervisor_assignments"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """A week's attendance carries a short note (the provider's comment to the buyer).
 
-Revision ID: 0023_attendance_note
-Revises: 0017_webhooks
+Revision ID: 0024_attendance_note
+Revises: 0023_unmet_searches
 
 Set with the counts on the attendance page or PUT /api/v1/bookings/{id}/attendance/{iso_week};
 free text, so it is erased with the booking's other participant data. Existing weeks get "".
@@ -9,8 +9,8 @@ free text, so it is erased with the booking's other participant data. Existing w
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_attendance_note"
-down_revision = "0017_webhooks"
+revision = "0024_attendance_note"
+down_revision = "0023_unmet_searches"
 branch_labels = None
 depends_on = None
 
