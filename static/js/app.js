@@ -41,15 +41,16 @@
   });
 
   // A wide table that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): make the
-  // scrolling box focusable and name it after the table's caption.
+  // scrolling box focusable and name it after the table's caption. On a tablet a table outside
+  // such a box scrolls itself (app.css); it keeps its table role and gets the focus only.
   function markScrollableTables() {
-    var boxes = document.querySelectorAll(".table-scroll");
+    var boxes = document.querySelectorAll(".table-scroll, main .table:not(.keep, .table-scroll > *)");
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
         var caption = box.querySelector("caption");
-        if (caption && !box.getAttribute("aria-label")) {
+        if (caption && !box.getAttribute("aria-label") && box.tagName !== "TABLE") {
           box.setAttribute("role", "region");
           box.setAttribute("aria-label", caption.textContent.trim());
         }
