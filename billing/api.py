@@ -8,6 +8,7 @@ from flask import send_file
 from flask_openapi3 import APIBlueprint, Tag
 
 from billing import money, operations, queries, statements
+from billing.disputes import service as disputes
 from billing.schemas import (CloseOut, FilePath, PeriodOut, PeriodPath, StatementOut, StatementPath, StatementQuery,
                              line_out, total_out)
 from billing.storage import FORMATS, MEDIA_TYPES
@@ -54,7 +55,8 @@ def close_period(path: PeriodPath):
         instance_path=http.settings().instance_path, ip=http.client_ip())
     return {"period": path.period, "status": "closed",
             "files": [{"format": f.format, "sha256": f.sha256, "url": _file_url(path.period, f.format)}
-                      for f in sorted(files, key=lambda f: FORMATS.index(f.format))]}
+                      for f in sorted(files, key=lambda f: FORMATS.index(f.format))],
+            "open_disputes": disputes.open_on_out(http.request_session(), path.period)}
 
 
 @api.get("/billing/periods/<period>/files/<fmt>", responses={401: Problem, 403: Problem, 409: Problem, 422: Problem},

@@ -82,10 +82,21 @@ class FileOut(BaseModel):
     url: str
 
 
+class OpenDisputeOut(BaseModel):
+    """A dispute of the closed month still waiting for the provider's answer (billing.disputes)."""
+
+    id: int
+    booking_ref: str
+    buyer: str
+    provider: str
+
+
 class CloseOut(BaseModel):
     period: str
     status: Literal["closed"]
     files: list[FileOut]
+    open_disputes: list[OpenDisputeOut] = Field(
+        default_factory=list, description="The month's disputes still open: the close does not wait for them")
 
 
 def line_out(line: Line) -> dict:

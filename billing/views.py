@@ -13,6 +13,7 @@ from billing import demo as _demo  # noqa: F401  (registers the demo step)
 import io
 
 from billing import money, operations, queries, rule_text, statements
+from billing.disputes import service as disputes
 from billing.forms import AccountingCodesForm, PriceCorrectionForm
 from billing.organisation_codes import update_accounting_codes
 from billing.periods import next_period, parse_period, period_of, previous_period
@@ -119,6 +120,9 @@ def close(period: str):
                        result.line_count, period=period, total=format_sek(result.total_ore)), "success")
     else:
         flash(_("%(period)s var redan stängd; inget har ändrats.", period=period), "success")
+    if waiting := len(disputes.open_on(http.request_session(), period)):
+        flash(ngettext("%(num)s tvist om månaden är fortfarande öppen; den står nedan.",
+                       "%(num)s tvister om månaden är fortfarande öppna; de står nedan.", waiting), "warning")
     return redirect(url_for(".period", period=period))
 
 
@@ -230,6 +234,7 @@ def statement(period: str, code: str):
     actor, result = _statement_or_404(period, code)
     return render_template("billing/statement.html", statement=result, unit_labels=UNIT_LABELS,
                            link_bookings=policy.can_see_billing(actor),
+                           can_dispute=policy.can_raise_dispute(actor, result.organisation_id),
                            previous=previous_period(result.period), following=next_period(result.period))
 
 
