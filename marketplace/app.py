@@ -20,7 +20,7 @@ from marketplace.kernel.config import DEVELOPMENT_SECRET_KEY, Settings
 from marketplace.kernel.db import make_engine
 from marketplace.kernel.errors import DomainError
 from marketplace.kernel.json_provider import DepthSafeJSONProvider
-from marketplace.kernel.problems import problem, validation_error_response
+from marketplace.kernel.problems import problem, refuse_unreadable_json, validation_error_response
 
 ROOT = Path(__file__).resolve().parent.parent
 _log = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     from marketplace.auth.api_auth import require_token_first
 
     app.before_request(require_token_first)  # API: 401 before any validation (API.md)
+    app.before_request(refuse_unreadable_json)  # then 400 for a body that is not JSON
     app.after_request(record_refused_request)  # every refused request goes to the audit log
     app.teardown_appcontext(http.close_request_session)
     from marketplace.kernel.url_converters import DatabaseIntConverter

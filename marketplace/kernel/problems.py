@@ -63,6 +63,14 @@ def problem(
     return response
 
 
+def refuse_unreadable_json():
+    """before_request: an API body sent as JSON that does not parse is a 400 problem on every
+    endpoint, also on those that read no body (they would otherwise answer as if it were fine)."""
+    if request.path.startswith("/api/") and request.is_json and request.data and request.get_json(silent=True) is None:
+        return problem(400, "The request body is not valid JSON.", kind="malformed-json")
+    return None
+
+
 def _field_path(location: tuple) -> str:
     return ".".join(str(part) for part in location) or "body"
 
