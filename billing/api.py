@@ -7,9 +7,9 @@ import io
 from flask import send_file
 from flask_openapi3 import APIBlueprint, Tag
 
-from billing import money, operations, queries, statements
+from billing import dimensions, money, operations, queries, statements
 from billing.disputes import service as disputes
-from billing.schemas import (CloseOut, FilePath, PeriodOut, PeriodPath, StatementOut, StatementPath, StatementQuery,
+from billing.schemas import (CloseOut, FilePath, fallback_out, PeriodOut, PeriodPath, StatementOut, StatementPath, StatementQuery,
                              line_out, total_out)
 from billing.storage import FORMATS, MEDIA_TYPES
 from marketplace.kernel import clock, http
@@ -36,12 +36,14 @@ def _file_url(period: str, fmt: str) -> str:
 def get_period(path: PeriodPath):
     """A month's lines and totals; for an open month, the preview of what closing would write."""
     _require(policy.can_see_billing)
-    view = queries.period_view(http.request_session(), path.period, today=clock.today())
+    session = http.request_session()
+    view = queries.period_view(session, path.period, today=clock.today())
     return {
         "period": view.period, "status": view.status,
         "lines": [line_out(line) for line in view.lines],
         "totals": [total_out(total) for total in view.totals],
         "total": money.money(view.total_ore),
+        "programmes_without_activity_code": [fallback_out(p) for p in dimensions.fallbacks(session, path.period)],
     }
 
 
@@ -50,13 +52,14 @@ def get_period(path: PeriodPath):
 def close_period(path: PeriodPath):
     """Close a month that has ended (idempotent: closing again answers the same)."""
     actor = _require(policy.can_close_month)
-    _result, files = operations.close_and_store(
+    result, files = operations.close_and_store(
         http.request_session(), path.period, actor=actor, now=clock.now(),
         instance_path=http.settings().instance_path, ip=http.client_ip())
     return {"period": path.period, "status": "closed",
             "files": [{"format": f.format, "sha256": f.sha256, "url": _file_url(path.period, f.format)}
                       for f in sorted(files, key=lambda f: FORMATS.index(f.format))],
-            "open_disputes": disputes.open_on_out(http.request_session(), path.period)}
+            "open_disputes": disputes.open_on_out(http.request_session(), path.period),
+            "programmes_without_activity_code": [fallback_out(p) for p in result.without_own_activity_code]}
 
 
 @api.get("/billing/periods/<period>/files/<fmt>", responses={401: Problem, 403: Problem, 409: Problem, 422: Problem},

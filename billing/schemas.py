@@ -60,6 +60,9 @@ class PeriodOut(BaseModel):
     lines: list[LineOut]
     totals: list[TotalOut]
     total: MoneyOut
+    programmes_without_activity_code: list["ActivityCodeFallbackOut"] = Field(
+        default_factory=list, description="Programmes billed (closed) or to be billed (open) under their "
+                                          "organisation's default activity code")
 
 
 class StatementHalfOut(BaseModel):
@@ -82,6 +85,15 @@ class FileOut(BaseModel):
     url: str
 
 
+class ActivityCodeFallbackOut(BaseModel):
+    """A programme billed without an activity code of its own: give it one in the catalogue."""
+
+    programme_code: str
+    programme_name: str
+    organisation: str = Field(description="The providing organisation's code")
+    activity_code: str | None = Field(description="The organisation's default it was billed under; null: none")
+
+
 class OpenDisputeOut(BaseModel):
     """A dispute of the closed month still waiting for the provider's answer (billing.disputes)."""
 
@@ -97,6 +109,8 @@ class CloseOut(BaseModel):
     files: list[FileOut]
     open_disputes: list[OpenDisputeOut] = Field(
         default_factory=list, description="The month's disputes still open: the close does not wait for them")
+    programmes_without_activity_code: list[ActivityCodeFallbackOut] = Field(
+        default_factory=list, description="Programmes the month billed under their organisation's default activity code")
 
 
 def line_out(line: Line) -> dict:
@@ -106,6 +120,12 @@ def line_out(line: Line) -> dict:
         "to_date": line.to_date.isoformat(), "days": line.days, "unit_price": money.money(line.unit_price_ore),
         "unit": line.unit, "amount": money.money(line.amount_ore), "correction_of": line.correction_of,
     }
+
+
+def fallback_out(programme) -> dict:
+    """billing.dimensions.ProgrammeCode as ActivityCodeFallbackOut."""
+    return {"programme_code": programme.programme_code, "programme_name": programme.programme_name,
+            "organisation": programme.organisation_code, "activity_code": programme.activity_code or None}
 
 
 def total_out(total: PairTotal) -> dict:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from billing import demo as _demo  # noqa: F401  (registers the demo step)
 import io
 
-from billing import money, operations, queries, rule_text, statements
+from billing import dimensions, money, operations, queries, rule_text, statements
 from billing.disputes import service as disputes
 from billing.forms import AccountingCodesForm, PriceCorrectionForm
 from billing.organisation_codes import update_accounting_codes
@@ -96,8 +96,10 @@ def period(period: str):
                                       page=paging.page, per_page=paging.per_page)
     shown = lines or rows
     page = http.Page(shown.page, shown.per_page) if shown else paging
+    # Programmes billed (or to be billed) under their organisation's default activity code.
+    fallbacks = dimensions.fallbacks(session, period) if not (buyer or provider) else []
     return render_template("billing/period.html", view=summary, buyer=buyer, provider=provider, per=per, matrix=matrix,
-                           rows=rows, lines=lines, page=page, form=ConfirmForm(),
+                           rows=rows, lines=lines, page=page, form=ConfirmForm(), fallbacks=fallbacks,
                            can_close=policy.can_close_month(actor), format_labels=FORMAT_LABELS, unit_labels=UNIT_LABELS)
 
 
@@ -120,6 +122,11 @@ def close(period: str):
                        result.line_count, period=period, total=format_sek(result.total_ore)), "success")
     else:
         flash(_("%(period)s var redan stängd; inget har ändrats.", period=period), "success")
+    if result.without_own_activity_code:
+        flash(ngettext("%(num)s insats saknar egen verksamhetskod och fakturerades under organisationens standardkod. "
+                       "Den finns i listan nedan.",
+                       "%(num)s insatser saknar egen verksamhetskod och fakturerades under organisationens standardkod. "
+                       "De finns i listan nedan.", len(result.without_own_activity_code)), "warning")
     if waiting := len(disputes.open_on(http.request_session(), period)):
         flash(ngettext("%(num)s tvist om månaden är fortfarande öppen; den står nedan.",
                        "%(num)s tvister om månaden är fortfarande öppna; de står nedan.", waiting), "warning")
@@ -277,6 +284,7 @@ def organisation_codes(code: str):
             with transaction(session):
                 update_accounting_codes(session, organisation, cost_centre=form.cost_centre.data,
                                         cost_account=form.cost_account.data, revenue_account=form.revenue_account.data,
+                                        default_activity_code=form.default_activity_code.data,
                                         actor=actor, now=clock.now(), ip=http.client_ip())
         except DomainError as error:
             for field, message in getattr(error, "errors", []):
