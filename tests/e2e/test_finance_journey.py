@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_finance_previews_closes_a_month_and_downloads_all_three_files(page, db,
     page.get_by_role("link", name="2026-03", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("2026-03")
     expect(page.get_by_text("Öppen – förhandsvisning")).to_be_visible()
-    expect(page.get_by_role("table").first).to_contain_text("4\xa0500,00\xa0kr")
+    expect(page.get_by_role("table", name=re.compile("^Belopp per köpare"))).to_contain_text("4\xa0500,00\xa0kr")
     visit(page, J, "02-preview")
 
     page.get_by_role("link", name="RK köper av AMF").click()
