@@ -161,3 +161,13 @@ def fill_request(page, *, start: str, end: str, participant_ref: str, participan
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("Placering B-2026-")
     return re.search(r"B-\d{4}-\d{6}", heading.inner_text()).group(0)
+
+
+def run_start_job(app) -> int:
+    """Run the nightly job that starts approved placements, at the frozen clock's time."""
+    from marketplace.bookings.jobs import start_placements
+    from marketplace.kernel import clock
+    from marketplace.scheduler import JobContext
+
+    ext = app.extensions["insatstorget"]
+    return start_placements(JobContext(engine=ext.engine, settings=ext.settings, now=clock.now()))

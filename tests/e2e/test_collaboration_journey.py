@@ -13,21 +13,12 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from marketplace.kernel import clock
-from tests.e2e.support import fill_request, sign_in, sign_out, visit
+from tests.e2e.support import fill_request, run_start_job, sign_in, sign_out, visit
 from tests.factories import make_programme
 
 pytestmark = pytest.mark.e2e
 J = "collaboration"
 WORK_PLAN = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def _run_start_job(app) -> int:
-    from marketplace.bookings.jobs import start_placements
-    from marketplace.scheduler import JobContext
-
-    ext = app.extensions["insatstorget"]
-    return start_placements(JobContext(engine=ext.engine, settings=ext.settings, now=clock.now()))
 
 
 def test_request_message_document_meeting_approve_end_summary(page, app, db, staff_user, coordinator, frozen_clock, tmp_path):
@@ -102,7 +93,7 @@ def test_request_message_document_meeting_approve_end_summary(page, app, db, sta
 
     # The placement starts and ends (staff ends it with the outcome).
     frozen_clock("2026-03-16T08:00:00")
-    assert _run_start_job(app) == 1
+    assert run_start_job(app) == 1
     frozen_clock("2026-05-29T15:00:00")
     sign_in(page, staff_user)
     page.goto(booking_url)

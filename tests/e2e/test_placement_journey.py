@@ -12,20 +12,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.kernel import clock
-from tests.e2e.support import fill_request, shot, sign_in, sign_out, visit
+from tests.e2e.support import fill_request, run_start_job, shot, sign_in, sign_out, visit
 from tests.factories import make_programme
 
 pytestmark = pytest.mark.e2e
 J = "placement"
-
-
-def _run_start_job(app) -> int:
-    from marketplace.bookings.jobs import start_placements
-    from marketplace.scheduler import JobContext
-
-    ext = app.extensions["insatstorget"]
-    return start_placements(JobContext(engine=ext.engine, settings=ext.settings, now=clock.now()))
 
 
 def test_a_placement_from_search_to_outcome(page, app, db, staff_user, coordinator, frozen_clock):
@@ -73,7 +64,7 @@ def test_a_placement_from_search_to_outcome(page, app, db, staff_user, coordinat
 
     # Six weeks later: the start job has run; the coordinator records the first week.
     frozen_clock("2026-04-14T08:30:00")
-    assert _run_start_job(app) == 1
+    assert run_start_job(app) == 1
     sign_in(page, coordinator)
     page.goto(booking_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pågår")
