@@ -122,7 +122,7 @@ def freeze(session: Session, period: str, programme_codes: Iterable[str]) -> lis
             {"period": period, "programme_code": p.programme_code, "programme_name": p.programme_name,
              "organisation_code": p.organisation_code, "activity_code": p.activity_code, "source": p.source}
             for p in frozen])
-    return [p for p in frozen if p.needs_own_code]
+    return sorted((p for p in frozen if p.needs_own_code), key=_listed_order)
 
 
 def frozen_codes(session: Session, period: str) -> dict[str, str]:
@@ -161,7 +161,12 @@ def fallbacks(session: Session, period: str) -> list[ProgrammeCode]:
     if row is not None and row.status == PeriodStatus.CLOSED.value:
         return _frozen_fallbacks(session, period)
     found = _open_fallbacks(session, period)
-    return sorted(found, key=lambda p: (p.organisation_code, p.programme_code))
+    return sorted(found, key=_listed_order)
+
+
+def _listed_order(p: ProgrammeCode) -> tuple[str, str]:
+    """How the lists show programmes without their own code: by organisation, then programme code."""
+    return p.organisation_code, p.programme_code
 
 
 def file_layout(session: Session, period: str) -> int:
