@@ -88,8 +88,11 @@ def _selected_ids() -> list[int]:
 
 def _result_message(result: bulk.Result) -> str:
     error = result.error
-    if isinstance(error, (NotFound, Forbidden)):
-        return _(error.message)
+    # Chosen by kind, like views._message: a domain message is never passed through gettext.
+    if isinstance(error, NotFound):
+        return _("Det finns ingen sådan placering.")
+    if isinstance(error, Forbidden):
+        return _("Bara anordnarens samordnare beslutar om en förfrågan.")
     return views._message(error, error.field)
 
 

@@ -141,7 +141,7 @@ def test_two_servers_and_two_schedulers_share_one_database_and_do_everything_onc
         processes = [_scheduler(settings.database_url, instance, frozen, sink.server_address[1]) for _ in range(2)]
         outputs = [process.communicate(timeout=180)[0] for process in processes]
         assert [process.returncode for process in processes] == [0, 0], "\n=====\n".join(outputs)
-        # A second round finds nothing left to do but mail the expiry notices the first round wrote.
+        # A second run finds nothing left to do but mail the expiry notices the first run wrote.
         again = [_scheduler(settings.database_url, instance, frozen, sink.server_address[1]) for _ in range(2)]
         outputs += [process.communicate(timeout=180)[0] for process in again]
         assert [process.returncode for process in again] == [0, 0], outputs
