@@ -72,7 +72,7 @@ def month_bookings(engine, period: str, count: int, *, now: datetime, seed: int 
 
         added = insert_rows(connection, "booking", BOOKING_COLUMNS, rows())
         sync_sequence(connection, "booking")
-    rebuild_availability_index(engine)
+    rebuild_availability_index(engine, today=now.date(), now=now)
     return added
 
 

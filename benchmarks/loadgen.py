@@ -371,20 +371,26 @@ def generate(engine: Engine, *, programmes: int, bookings: int, today: date, now
     report.bookings = ensure_bookings(engine, bookings, rng=random.Random(seed + 1), organisations=orgs, staff=staff,
                                       coordinators=coordinators, today=today, now=now, months=months,
                                       with_events=with_events)
-    if report.bookings:
-        rebuild_availability_index(engine)
+    if report.bookings or report.programmes:
+        rebuild_availability_index(engine, today=today, now=now)
     if run_analyze and (report.programmes or report.bookings):
         analyze(engine)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def rebuild_availability_index(engine: Engine) -> int:
-    """Bulk inserts bypass the ORM hook that keeps the full-days index; recompute it."""
+def rebuild_availability_index(engine: Engine, *, today: date, now: datetime) -> int:
+    """Bulk inserts bypass the ORM hooks that keep the full-days index and the stored next free
+    dates; recompute both (as the refresh job would)."""
+    from sqlalchemy.orm import Session
+
+    from marketplace.bookings import next_free_index
     from marketplace.bookings.full_days import rebuild_all
 
     with engine.begin() as connection:
-        return rebuild_all(connection)
+        runs = rebuild_all(connection)
+    next_free_index.refresh_all_stale(lambda: Session(engine), today=today, now=now)
+    return runs
 
 
 def overbooked_days(engine: Engine, *, now: datetime) -> list[tuple]:

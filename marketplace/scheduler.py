@@ -69,6 +69,7 @@ def _jobs() -> tuple[JobSpec, ...]:
             JobSpec("marketplace.expire_holds", booking_jobs.expire_holds, IntervalTrigger(minutes=5)),
             JobSpec("marketplace.start_placements", booking_jobs.start_placements, CronTrigger(hour="0,6", minute=5)),
             JobSpec("marketplace.send_mail", booking_jobs.send_mail, IntervalTrigger(minutes=1)),
+            JobSpec("marketplace.refresh_next_free_dates", booking_jobs.refresh_next_free_dates, IntervalTrigger(minutes=1)),
         ]
     for module, names in (
         ("marketplace.followups.jobs", (("remind_overdue_followups", CronTrigger(hour=7, minute=0)),)),

@@ -10,6 +10,7 @@ The caller that decides on these numbers holds the programme lock (db.lock_progr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Date, and_, bindparam, func, literal, or_, select, union
@@ -208,39 +209,61 @@ def reserved_free_today(session: Session, programmes, *, today: date, now: datet
     return result
 
 
+@dataclass(frozen=True)
+class ReservedToday:
+    """One reservation of a programme and the places free today only for its requests."""
+
+    target_group: str | None
+    organisation_id: int | None
+    places: int
+    free: int
+
+
+def free_today_by_reservation(session: Session, programme: Programme, *, today: date,
+                              now: datetime) -> tuple[int, list[ReservedToday]]:
+    """(places free today for a request of no reservation, [each reservation with the places free
+    today only for its requests]), so a page can say why a programme is not full for everyone.
+
+    A request of a reservation may take its own free places and the unreserved ones
+    (reserved_days.py): what it finds beyond a request of no reservation is its own share."""
+    if not programme.reserved_places:
+        return free_places_today(session, [programme.id], today=today, now=now).get(programme.id, 0), []
+    from marketplace.bookings import reserved_days
+
+    pools = reserved_days.pools_of(session, programme.id, programme.capacity)
+    counts = reserved_days.counts_by_day(session, programme.id, pools, today, today, now=now).get(today, {})
+    unreserved = pools.free(counts, None)
+    return unreserved, [ReservedToday(r.target_group, r.organisation_id, r.places, pools.free(counts, r.id) - unreserved)
+                        for r in pools.reservations]
+
+
 def next_free_dates(session: Session, programmes, *, today: date, now: datetime, target_group: str | None = None,
-                    runs: dict | None = None) -> dict[int, date | None]:
+                    known: dict | None = None) -> dict[int, date | None]:
     """{programme id: the first day a placement of min_weeks (or four weeks) finds a place} (next_free.py)."""
     from marketplace.bookings import next_free
 
-    return next_free.next_free_dates(session, programmes, today=today, now=now, target_group=target_group, runs=runs)
+    return next_free.next_free_dates(session, programmes, today=today, now=now, target_group=target_group, known=known)
 
 
-def next_free_runs(programme_id, *, today: date, now: datetime) -> ColumnElement[str | None]:
-    """SQL: a page statement's column of the programme's live full runs (next_free.runs_column)."""
-    from marketplace.bookings import next_free
+def with_stored_next_free(query, programme_id):
+    """`query` with two more columns: the programme's stored next free date and whether it is
+    fresh (next_free_index.py), bound by stored_next_free_values()."""
+    from marketplace.bookings import next_free_index
 
-    return next_free.runs_column(programme_id, today=today, now=now)
-
-
-def next_free_runs_values(*, today: date, now: datetime) -> dict[str, object]:
-    from marketplace.bookings import next_free
-
-    return next_free.runs_column_values(today=today, now=now)
+    return next_free_index.with_stored_answer(query, programme_id)
 
 
-def split_runs(text: str | None) -> list[tuple[date, date]]:
-    from marketplace.bookings import next_free
+def stored_next_free_values(*, today: date, now: datetime) -> dict[str, object]:
+    from marketplace.bookings import next_free_index
 
-    return next_free.split_runs(text)
+    return next_free_index.stored_answer_values(today=today, now=now)
 
 
-def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None,
-                       form: str = "set") -> ColumnElement[bool]:
+def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: its next free date is on or before `start_by`."""
     from marketplace.bookings import next_free
 
-    return next_free.start_by_condition(start_by, today=today, now=now, target_group=target_group, form=form)
+    return next_free.start_by_condition(start_by, today=today, now=now, target_group=target_group)
 
 
 def start_by_values(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> dict[str, object]:

@@ -22,6 +22,8 @@ It is derived data, recomputed from the booking rows, never edited by hand:
   its capacity changes; the refresh runs in the same transaction, under the programme
   lock the use case already holds (every use case, job and test factory keeps it true);
 - rebuild_all() recomputes everything, after a bulk load that bypasses the ORM.
+Whenever a programme's runs are rewritten, its stored next free date is invalidated in the
+same transaction (next_free_index.py).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from itertools import chain
 from typing import Literal
 
 from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, bindparam, delete,
-                        event, insert, literal, or_, select, union_all)
+                        event, insert, literal, or_, select, union_all, update)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from catalog.models import Programme, ProgrammeReservation
 from catalog.types import UTCDateTime
-from marketplace.bookings import reserved_days
+from marketplace.bookings import next_free_index, reserved_days
 from marketplace.bookings.models import Booking, BookingStatus
 
 # Own metadata: the table is created by the hand-written migration 0009_full_runs, so the
@@ -150,6 +152,7 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
     (reserved_days.py); `reservations_changed` names programmes whose reservations changed,
     whose per-reservation runs are all dropped first.
     """
+    rewritten: list[int] = []
     for programme_id, window in sorted(windows.items()):
         programme = session.get(Programme, programme_id)  # usually in the identity map already
         capacity = programme.capacity if programme is not None else 0
@@ -169,6 +172,7 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
                                                     "full_until": until} for first, last, until in generic])
             if reserved := reserved_days.reserved_rows(programme_id, by_reservation):
                 session.execute(insert(reserved_days.reserved_full_run), reserved)
+            rewritten.append(programme_id)
             continue
         items = [(s, e, None if status in FIRM_STATUSES else hold)
                  for s, e, status, hold in session.execute(_BOOKINGS_IN[windowed], values)]
@@ -179,6 +183,8 @@ def refresh(session: Session, windows: dict[int, Window], *, grown_only: frozens
         session.execute(_DROP_RUNS_IN[windowed], values)
         if rows:
             session.execute(insert(full_run), rows)
+        rewritten.append(programme_id)
+    next_free_index.invalidate(session, rewritten)
 
 
 def _bookings_in(windowed: bool):
@@ -263,6 +269,10 @@ def rebuild_all(connection) -> int:
     if batch:
         connection.execute(insert(full_run), batch)
         total += len(batch)
+    if "programme_next_free" in sa_inspect(connection).get_table_names():  # from migration 0025 on
+        connection.execute(update(next_free_index.next_free_row).values(
+            good_before=next_free_index.EPOCH, version=next_free_index.next_free_row.c.version + 1))
+        next_free_index.add_missing(connection)
     return total
 
 

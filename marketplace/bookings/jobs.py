@@ -12,7 +12,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from marketplace.bookings import flow, queries
+from marketplace.bookings import flow, next_free_index, queries
 from marketplace.bookings.mail import deliver_outbox
 from marketplace.bookings.models import Booking
 from marketplace.kernel.clock import STOCKHOLM
@@ -50,6 +50,15 @@ def expire_holds(ctx) -> int:
             offered += len(flow.offer_freed_places(session, programme_id, now=ctx.now, hold_days=hold_days))
     _log.info("expire_holds: %d expired, %d offered from the waitlist", expired, offered)
     return expired + offered
+
+
+def refresh_next_free_dates(ctx) -> int:
+    """Store the next free date of every programme whose stored one went stale (a booking, an
+    expired hold, a new day); searches compute stale ones themselves, so this only keeps them few."""
+    written = next_free_index.refresh_all_stale(lambda: _session(ctx), today=ctx.now.astimezone(STOCKHOLM).date(),
+                                                now=ctx.now)
+    _log.info("refresh_next_free_dates: %d stored", written)
+    return written
 
 
 def start_placements(ctx) -> int:

@@ -10,7 +10,9 @@ search for a participant's target group also that group's reservation.
 
 Both forms below answer the same rule: next_free_dates() for a page of programmes (one
 query for their runs), start_by_condition() as SQL for the catalogue's search, so that
-`start_by` filters every programme in the statement that pages and counts them.
+`start_by` filters every programme in the statement that pages and counts them. The answers
+for a request of no reservation are also stored (next_free_index.py); both forms read the
+stored answers where they are fresh.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (ColumnElement, Date, Integer, String, and_, bindparam, case, cast, func, literal, or_, select,
-                        union_all)
+from sqlalchemy import ColumnElement, Date, Integer, and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from catalog.models import Programme, ProgrammeReservation
+from marketplace.bookings import next_free_index
 from marketplace.bookings.full_days import full_run
 from marketplace.bookings.reserved_days import reserved_full_run
 
@@ -51,61 +53,62 @@ def first_start(runs: Iterable[tuple[date, date]], start: date, length: int, val
     return day
 
 
-def runs_column_values(*, today: date, now: datetime) -> dict[str, object]:
-    """The values runs_column() binds, by parameter name."""
-    return {"runs_from": today, "runs_month": today.replace(day=1), "runs_now": now}
-
-
-def runs_column(programme_id, *, today: date, now: datetime) -> ColumnElement[str | None]:
-    """SQL: the programme's live runs of full days from today on for a request of no reservation,
-    as one string ("YYYY-MM-DD:YYYY-MM-DD …", NULL for none), a column for a statement that
-    reads a page of programmes anyway; split_runs() reads it back for next_free_dates()."""
-    values = runs_column_values(today=today, now=now)
-    moment = bindparam("runs_now", values["runs_now"], type_=full_run.c.full_until.type)
-    month = bindparam("runs_month", values["runs_month"], type_=Date)
-    pair = cast(full_run.c.first_day, String) + literal(":", String) + cast(full_run.c.last_day, String)
-    return (select(func.aggregate_strings(pair, " "))
-            .where(full_run.c.programme_id == programme_id, _live(full_run, moment, month),
-                   full_run.c.last_day >= bindparam("runs_from", values["runs_from"], type_=Date))
-            .correlate_except(full_run)
-            .scalar_subquery())
-
-
-def split_runs(text: str | None) -> list[tuple[date, date]]:
-    if not text:
-        return []
-    return [(date.fromisoformat(first), date.fromisoformat(last))
-            for first, last in (pair.split(":") for pair in text.split(" "))]
-
-
 def next_free_dates(session, programmes: Sequence[Programme], *, today: date, now: datetime,
-                    target_group: str | None = None,
-                    runs: dict[int, list[tuple[date, date]]] | None = None) -> dict[int, date | None]:
-    """{programme id: next free date or None}, with one query for the programmes' live runs
-    (none when `runs`, read by the page's own statement with runs_column(), come along)."""
+                    target_group: str | None = None, known: dict[int, date | None] | None = None) -> dict[int, date | None]:
+    """{programme id: next free date or None}, with one query for the runs of the programmes
+    whose answer is not `known` (stored answers for a request of no reservation,
+    next_free_index.py; a programme with a reservation for `target_group` is computed anyway)."""
     if not programmes:
         return {}
-    ids = [p.id for p in programmes]
+    known = known or {}
     reserved_for: dict[int, int] = {}
     if target_group and any(p.reserved_places for p in programmes):
         reserved_for = dict(session.execute(
             select(ProgrammeReservation.programme_id, ProgrammeReservation.id)
-            .where(ProgrammeReservation.programme_id.in_(ids), ProgrammeReservation.target_group_code == target_group)).all())
-    if runs is None or reserved_for:
-        runs = {}
-        for programme_id, first, last in session.execute(_runs_of_page(bool(reserved_for)), {
-                "ids": ids, "reservation_ids": list(reserved_for.values()) or [0], "from_day": today, "moment": now,
-                "month_start": today.replace(day=1)}):
-            runs.setdefault(programme_id, []).append((first, last))
-    result: dict[int, date | None] = {}
-    for programme in programmes:
-        if programme.capacity <= 0 or (programme.capacity <= programme.reserved_places and programme.id not in reserved_for):
-            result[programme.id] = None
-            continue
-        start = max(today, programme.valid_from or today)
-        result[programme.id] = first_start(sorted(runs.get(programme.id, [])), start, placement_days(programme.min_weeks),
-                                           programme.valid_to)
+            .where(ProgrammeReservation.programme_id.in_([p.id for p in programmes]),
+                   ProgrammeReservation.target_group_code == target_group)).all())
+    todo = [p for p in programmes if p.id not in known or p.id in reserved_for]
+    runs = _runs(session, [p.id for p in todo], reserved_for, today=today, now=now)
+    result = {p.id: known[p.id] for p in programmes if p.id not in reserved_for and p.id in known}
+    for programme in todo:
+        result[programme.id] = _answer(programme, runs.get(programme.id, []), today, reserved=programme.id in reserved_for)
     return result
+
+
+def answers_of_no_reservation(session, programmes: Sequence[Programme], *, today: date,
+                              now: datetime) -> dict[int, tuple[date | None, datetime | None]]:
+    """{programme id: (next free date of a request of no reservation, the first moment it may
+    change by itself: the earliest expiry of a hold among the runs read, None for never)}."""
+    runs = _runs(session, [p.id for p in programmes], {}, today=today, now=now)
+    answers = {}
+    for programme in programmes:
+        own = runs.get(programme.id, [])
+        expiries = [until for _first, _last, until in own if until is not None]
+        answers[programme.id] = (_answer(programme, own, today, reserved=False), min(expiries, default=None))
+    return answers
+
+
+def _answer(programme: Programme, runs: list[tuple[date, date, datetime | None]], today: date, *,
+            reserved: bool) -> date | None:
+    if programme.capacity <= 0 or (programme.capacity <= programme.reserved_places and not reserved):
+        return None
+    start = max(today, programme.valid_from or today)
+    return first_start(sorted((first, last) for first, last, _until in runs), start, placement_days(programme.min_weeks),
+                       programme.valid_to)
+
+
+def _runs(session, ids: list[int], reserved_for: dict[int, int], *, today: date,
+          now: datetime) -> dict[int, list[tuple[date, date, datetime | None]]]:
+    """The programmes' live runs from today on, for a request of no reservation, or, for those
+    in `reserved_for`, for that reservation."""
+    runs: dict[int, list[tuple[date, date, datetime | None]]] = {}
+    if not ids:
+        return runs
+    for programme_id, first, last, until in session.execute(_runs_of_page(bool(reserved_for)), {
+            "ids": ids, "reservation_ids": list(reserved_for.values()) or [0], "from_day": today, "moment": now,
+            "month_start": today.replace(day=1)}):
+        runs.setdefault(programme_id, []).append((first, last, until))
+    return runs
 
 
 def _live(table, moment, month_start) -> ColumnElement[bool]:
@@ -117,13 +120,14 @@ def _live(table, moment, month_start) -> ColumnElement[bool]:
 def _runs_of_page(with_reserved: bool):
     moment = bindparam("moment", type_=full_run.c.full_until.type)
     month_start = bindparam("month_start", type_=Date)
-    generic = select(full_run.c.programme_id, full_run.c.first_day, full_run.c.last_day).where(
+    generic = select(full_run.c.programme_id, full_run.c.first_day, full_run.c.last_day, full_run.c.full_until).where(
         full_run.c.programme_id.in_(bindparam("ids", expanding=True)), _live(full_run, moment, month_start),
         full_run.c.last_day >= bindparam("from_day", type_=Date))
     if not with_reserved:
         return generic.order_by(full_run.c.programme_id, full_run.c.first_day)
     # A programme with a reservation for the group: its runs for that reservation instead.
-    reserved = select(reserved_full_run.c.programme_id, reserved_full_run.c.first_day, reserved_full_run.c.last_day).where(
+    reserved = select(reserved_full_run.c.programme_id, reserved_full_run.c.first_day, reserved_full_run.c.last_day,
+                      reserved_full_run.c.full_until).where(
         reserved_full_run.c.reservation_id.in_(bindparam("reservation_ids", expanding=True)),
         _live(reserved_full_run, moment, month_start), reserved_full_run.c.last_day >= bindparam("from_day", type_=Date))
     reserving = select(ProgrammeReservation.programme_id).where(
@@ -166,19 +170,18 @@ def start_by_values(start_by: date, *, today: date, now: datetime, target_group:
     return values
 
 
-def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None,
-                       form: str = "set") -> ColumnElement[bool]:
+def start_by_condition(start_by: date, *, today: date, now: datetime,
+                       target_group: str | None = None) -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: its next free date is on or before `start_by`.
 
-    It is: the placement fits from the first possible day S (today or valid_from) on, or it fits
-    from the day after some live full run, a day between S and start_by. Only programmes with
-    full runs from today on are looked at for the second part; the others are decided by their
-    own columns.
+    Without a target group the stored answers decide (next_free_index.py): a fresh row by its
+    date, one indexed range; a stale row by the rule itself, probing that programme's runs on
+    the index's primary key. A target group's reservations are not stored: then the rule
+    decides for every programme, with the programmes a run blocks, and those with a gap, built
+    once per statement as sets.
 
-    Two forms of the same rule, as for availability (full_days.availability_condition):
-    "set" builds the programmes a run blocks, and those with a gap, once per statement (when
-    most programmes are candidates); "probe" looks up each candidate's runs on the index's
-    primary key (when words or a category leave few). A target group always uses the set.
+    The rule: the placement fits from the first possible day S (today or valid_from) on, or
+    it fits from the day after some live full run, a day between S and start_by.
     """
     values = start_by_values(start_by, today=today, now=now, target_group=target_group)
 
@@ -187,15 +190,6 @@ def start_by_condition(start_by: date, *, today: date, now: datetime, target_gro
 
     today_, start_by_, month = bound("start_today"), bound("start_by"), bound("start_month")
     moment = bound("start_now", full_run.c.full_until.type)
-    group = bound("start_group", ProgrammeReservation.target_group_code.type) if target_group else None
-
-    def runs(name: str):
-        """(the live runs this search meets, under `name`, and the conditions that make them live).
-        Without a group: the index table itself, so the per-run probe below uses its primary key."""
-        if group is None:
-            table = full_run.alias(name)
-            return table, [_live(table, moment, month)]
-        return _view_runs(group, moment, month).subquery(name), []
 
     def first_possible(programme):
         return case((programme.valid_from > today_, programme.valid_from), else_=today_)
@@ -210,7 +204,7 @@ def start_by_condition(start_by: date, *, today: date, now: datetime, target_gro
     # S <= start_by without a CASE per row: S is today (<= start_by, or nothing matches) or valid_from.
     # (Both values are bound: a statement built once per shape serves every start_by.)
     starts_in_time = and_(today_ <= start_by_, or_(Programme.valid_from.is_(None), Programme.valid_from <= start_by_))
-    if form == "probe" and group is None:
+    if not target_group:
         start = first_possible(Programme)
         block = full_run.alias("start_run")
         blocked_here = (select(block.c.programme_id)
@@ -228,32 +222,40 @@ def start_by_condition(start_by: date, *, today: date, now: datetime, target_gro
                            after.c.last_day >= today_, after.c.last_day < start_by_, day_after >= start,
                            fits_by_validity(Programme, day_after), ~meets)
                     .exists())
-        return and_(places, starts_in_time, or_(and_(fits_by_validity(Programme, start), ~blocked_here), gap_here))
+        by_rule = and_(places, starts_in_time, or_(and_(fits_by_validity(Programme, start), ~blocked_here), gap_here))
+        stored = next_free_index.next_free_row.c
+        fresh_by = select(stored.programme_id).where(stored.next_free_date <= start_by_,
+                                                    next_free_index.fresh(today=today_, now=moment))
+        stale = select(stored.programme_id).where(next_free_index.stale(today=today_, now=moment))
+        return or_(Programme.id.in_(fresh_by), and_(Programme.id.in_(stale), by_rule))
+    group = bound("start_group", ProgrammeReservation.target_group_code.type)
+
+    def runs(name: str):
+        return _view_runs(group, moment, month).subquery(name)
+
     # From the first possible day: no run meets the placement. The programmes that one does are
     # one uncorrelated set (built once per statement, hashed), not a probe per candidate.
-    starting, live_starting = runs("start_run")
+    starting = runs("start_run")
     blocked_keeper = aliased(Programme, name="blocked_programme")
     blocked = (select(starting.c.programme_id)
                .join(blocked_keeper, blocked_keeper.id == starting.c.programme_id)
-               .where(*live_starting, starting.c.last_day >= today_,
+               .where(starting.c.last_day >= today_,
                       starting.c.last_day >= first_possible(blocked_keeper),
                       starting.c.first_day <= last_day_of(blocked_keeper, first_possible(blocked_keeper))))
     from_first = and_(fits_by_validity(Programme, first_possible(Programme)), Programme.id.not_in(blocked))
     # After a run: the day after it, inside [S, start_by], no run meets the placement from there.
-    after, live_after = runs("after_run")
-    inner, live_inner = runs("meeting_run")
+    after, inner = runs("after_run"), runs("meeting_run")
     keeper = aliased(Programme, name="gap_programme")
     day_after = date_plus(after.c.last_day, literal(1, Integer))
     meets = (select(inner.c.programme_id)
-             .where(inner.c.programme_id == after.c.programme_id, *live_inner,
+             .where(inner.c.programme_id == after.c.programme_id,
                     inner.c.first_day > after.c.last_day, inner.c.first_day <= last_day_of(keeper, day_after))
              .exists())
     gaps = (select(after.c.programme_id)
             .join(keeper, keeper.id == after.c.programme_id)
-            .where(*live_after, after.c.last_day >= today_, after.c.last_day < start_by_,
+            .where(after.c.last_day >= today_, after.c.last_day < start_by_,
                    day_after >= first_possible(keeper), fits_by_validity(keeper, day_after), ~meets))
-    if target_group:
-        places = or_(places, and_(Programme.capacity > 0, Programme.id.in_(_reserving(values))))
+    places = or_(places, and_(Programme.capacity > 0, Programme.id.in_(_reserving(values))))
     return and_(places, starts_in_time, or_(from_first, Programme.id.in_(gaps)))
 
 

@@ -70,13 +70,14 @@ def organisation_by_code(session: Session, code: str) -> Organisation | None:
 def programme_documents(session: Session, programmes: Sequence[Programme], *, today: date, now: datetime,
                         free: dict[int, int] | None = None, organisations: dict[int, tuple[str, str]] | None = None,
                         groups: dict[int, list[str]] | None = None, target_group: str | None = None,
-                        runs: dict[int, list] | None = None) -> list[dict]:
+                        next_free: dict[int, object] | None = None) -> list[dict]:
     """The API's Programme documents, with free places today and the next free date, in five
     queries whatever the count (two more when some reserve places).
 
     `free` ({id: places free today}), `organisations` ({id: (code, name)}) and `groups` ({id:
     target-group codes}) may come with the programmes (search_documents() reads them in the
-    page's own statement): then nothing is read here. Free places and the next free date are
+    page's own statement): then nothing is read here, and `next_free` ({id: date or None}) the
+    stored next free dates that are fresh. Free places and the next free date are
     those of a request of no reservation, or with `target_group` of a participant of that
     group (marketplace/bookings/reserved_days.py).
     """
@@ -89,7 +90,8 @@ def programme_documents(session: Session, programmes: Sequence[Programme], *, to
     reserved = reservations.reservations_of(session, [p.id for p in reserving]) if reserving else {}
     if reserving:
         free = {**free, **capacity.reserved_free_today(session, reserving, today=today, now=now, target_group=target_group)}
-    next_free = capacity.next_free_dates(session, programmes, today=today, now=now, target_group=target_group, runs=runs)
+    next_free = capacity.next_free_dates(session, programmes, today=today, now=now, target_group=target_group,
+                                         known=next_free)
     if organisations is None:
         org_ids = {p.organisation_id for p in programmes}
         organisations = {row.id: (row.code, row.name) for row in session.execute(
@@ -141,11 +143,11 @@ SEARCH_STATEMENTS: StatementCache = StatementCache()
 def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
                  available: tuple[date, date] | None, now: datetime, today: date | None = None,
                  start_by: tuple[date, date] | None = None, target_group: str | None = None):
-    """(programmes, total, free, organisations, groups, runs) in one statement (catalog.search.page_query).
+    """(programmes, total, free, organisations, groups, next free) in one statement (catalog.search.page_query).
 
     With `today`, the same statement also reads each programme's organisation, target groups,
-    the places committed today and its live full runs (the next free date), so the documents
-    cost no query of their own. The
+    the places committed today and its stored next free date where that is fresh, so the
+    documents cost no query of their own (but one for stale next free dates). The
     statement is built once per shape (SEARCH_STATEMENTS) and run with this search's values.
     """
     values = bound_values(filters)
@@ -160,7 +162,7 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         values.update(capacity.start_by_values(start_by[0], today=start_by[1], now=now, target_group=target_group))
     if today is not None:
         values.update(capacity.committed_today_values(today=today, now=now))
-        values.update(capacity.next_free_runs_values(today=today, now=now))
+        values.update(capacity.stored_next_free_values(today=today, now=now))
     values.update(page_offset=offset, page_limit=limit)
 
     def with_availability() -> ProgrammeFilters:
@@ -168,18 +170,17 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         if available is not None:
             extra = (*extra, capacity.availability_condition(*available, now=now, form=form, target_group=target_group))
         if start_by is not None:
-            # Few candidates (words, category …): probe each one's runs; else one set per statement.
-            start_form = "probe" if is_narrow(values) else "set"
-            extra = (*extra, capacity.start_by_condition(start_by[0], today=start_by[1], now=now, target_group=target_group,
-                                                         form=start_form))
+            extra = (*extra, capacity.start_by_condition(start_by[0], today=start_by[1], now=now, target_group=target_group))
         return ProgrammeFilters(**{**filters.__dict__, "extra": extra}) if extra is not filters.extra else filters
 
     def build():
         query = page_query(with_availability(), offset=offset, limit=limit)
         if today is not None:
-            query = query.join(Organisation, Organisation.id == Programme.organisation_id).add_columns(
-                Organisation.code, Organisation.name, capacity.committed_today(Programme.id, today=today, now=now),
-                catalogue.target_groups_column(Programme.id), capacity.next_free_runs(Programme.id, today=today, now=now))
+            query = capacity.with_stored_next_free(query.join(Organisation, Organisation.id == Programme.organisation_id)
+                                                   .add_columns(Organisation.code, Organisation.name,
+                                                                capacity.committed_today(Programme.id, today=today, now=now),
+                                                                catalogue.target_groups_column(Programme.id)),
+                                                   Programme.id)
         return query
 
     # A caller's own extra conditions are not part of a shape: their statement is built each time.
@@ -195,8 +196,8 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
     free = {row[0].id: capacity.free_places(row[0].capacity, row[4]) for row in rows}
     organisations = {row[0].organisation_id: (row[2], row[3]) for row in rows}
     groups = {row[0].id: catalogue.split_codes(row[5]) for row in rows}
-    runs = {row[0].id: capacity.split_runs(row[6]) for row in rows}
-    return programmes, total, free, organisations, groups, runs
+    next_free = {row[0].id: row[6] for row in rows if row[7]}
+    return programmes, total, free, organisations, groups, next_free
 
 
 def search(session: Session, filters: ProgrammeFilters, *, offset: int, limit: int,
@@ -213,11 +214,11 @@ def search_documents(session: Session, filters: ProgrammeFilters, *, offset: int
     page's next free dates. `start_by` keeps programmes whose next free date is on or before it;
     `target_group` (the participant's) lets availability, free places and the next free date
     count that group's reserved places too."""
-    programmes, total, free, organisations, groups, runs = _search_page(
+    programmes, total, free, organisations, groups, next_free = _search_page(
         session, filters, offset=offset, limit=limit, available=available, now=now, today=today,
         start_by=(start_by, today) if start_by is not None else None, target_group=target_group or None)
     documents = programme_documents(session, programmes, today=today, now=now, free=free, organisations=organisations,
-                                    groups=groups, target_group=target_group or None, runs=runs)
+                                    groups=groups, target_group=target_group or None, next_free=next_free)
     return documents, total
 
 
