@@ -61,6 +61,8 @@ class MailSettings(BaseModel):
     meeting: Choice | None = Field(default=None, description="A meeting planned or cancelled (with its invitation)")
     followup_due: Choice | None = Field(default=None, description="A follow-up that is overdue")
     waitlist_offer: Choice | None = Field(default=None, description="A place freed for a waitlisted request")
+    dispute: Choice | None = Field(default=None, description="A billing dispute raised, answered or credited "
+                                                             "(district finance and coordinators of both sides)")
 
 
 class SettingsIn(BaseModel):

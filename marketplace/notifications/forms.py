@@ -31,6 +31,7 @@ class SettingsForm(FlaskForm):
     meeting = _choice(_l("Möten som bokas eller ställs in"))
     followup_due = _choice(_l("Försenade uppföljningar"))
     waitlist_offer = _choice(_l("Lediga platser från väntelistan"))
+    dispute = _choice(_l("Tvister om fakturering: bestridd, besvarad eller krediterad"))
 
     def __init__(self, *args, current: dict[str, str] | None = None, **kwargs):
         if current is not None:

@@ -1,8 +1,8 @@
 """Mail settings per kind of notification: immediately (the default), daily or never.
 
-Each booking mail template belongs to one kind the user can set; mail of no kind here (a
-programme's confirmation reminder) always goes at once. No Flask: the pages and the API
-both call these.
+Each booking or billing dispute mail template belongs to one kind the user can set; mail of
+no kind here (a programme's confirmation reminder) always goes at once. No Flask: the pages
+and the API both call these.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "meeting": ("meeting_planned", "meeting_cancelled"),
     "followup_due": ("followup_overdue",),
     "waitlist_offer": ("place_offered",),
+    "dispute": ("dispute_raised", "dispute_accepted", "dispute_credit_agreed", "dispute_rejected", "dispute_credited"),
 }
 KIND_OF_TEMPLATE = {template: kind for kind, templates in KINDS.items() for template in templates}
 

@@ -14,7 +14,7 @@ from tests.marketplace.notifications._helpers import add_notes
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 DEFAULTS = {"request": "immediately", "decision": "immediately", "message": "immediately", "meeting": "immediately",
-            "followup_due": "immediately", "waitlist_offer": "immediately"}
+            "followup_due": "immediately", "waitlist_offer": "immediately", "dispute": "immediately"}
 
 
 def _put(client, caller, body):

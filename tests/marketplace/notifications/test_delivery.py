@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.notifications import preferences
-from marketplace.notifications.mail_templates import TEMPLATES, programme_mail
+from marketplace.notifications.mail_templates import DISPUTE_TEMPLATES, TEMPLATES, programme_mail
 from marketplace.notifications.models import DigestItem, Notification, OutboxMessage
 from marketplace.notifications.notify import notify
 from tests.factories import make_programme
@@ -35,9 +35,11 @@ def _held(db):
     return [(i.user_id, i.mail_kind, i.ref) for i in db.execute(select(DigestItem).order_by(DigestItem.id)).scalars()]
 
 
-def test_every_booking_mail_template_belongs_to_one_settable_kind():
-    assert set(preferences.KIND_OF_TEMPLATE) == set(TEMPLATES)
-    assert list(preferences.KINDS) == ["request", "decision", "message", "meeting", "followup_due", "waitlist_offer"]
+def test_every_booking_and_dispute_mail_template_belongs_to_one_settable_kind():
+    assert set(preferences.KIND_OF_TEMPLATE) == set(TEMPLATES) | set(DISPUTE_TEMPLATES)
+    assert list(preferences.KINDS) == ["request", "decision", "message", "meeting", "followup_due", "waitlist_offer",
+                                       "dispute"]
+    assert set(preferences.KINDS["dispute"]) == set(DISPUTE_TEMPLATES)
 
 
 @pytest.mark.parametrize("choice, mails, held", [("immediately", 1, 0), ("daily", 0, 1), ("never", 0, 0)])

@@ -79,13 +79,14 @@ def test_the_settings_form_saves_and_refuses_a_wrong_value(login, db, staff_user
     page = login(staff_user)
     html = page.get("/konto/aviseringar").get_data(as_text=True)
     assert "<legend" in html and "Nya meddelanden och dokument" in html and "En gång om dagen (kl. 07.00)" in html
+    assert "Tvister om fakturering" in html
     choices = {"request": "immediately", "decision": "daily", "message": "never", "meeting": "immediately",
-               "followup_due": "immediately", "waitlist_offer": "daily"}
+               "followup_due": "immediately", "waitlist_offer": "daily", "dispute": "never"}
     response = page.post("/konto/aviseringar", data=choices)
     assert response.status_code == 302
     db.rollback()
     saved = {s.kind: s.mail for s in db.execute(select(NotificationSetting)).scalars()}
-    assert saved == {"decision": "daily", "message": "never", "waitlist_offer": "daily"}
+    assert saved == {"decision": "daily", "message": "never", "waitlist_offer": "daily", "dispute": "never"}
     refused = page.post("/konto/aviseringar", data={**choices, "decision": "weekly", "meeting": ""})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
