@@ -24,7 +24,8 @@ from marketplace.kernel.problems import Problem
 
 api = APIBlueprint("bookings_api", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="bookings")])
 SECURITY = [{"bearer": []}]
-PARTICIPANT_FIELDS = ("participant", "assignment", "decision")  # absent for those who may not see the participant
+# absent for those who may not see the participant
+PARTICIPANT_FIELDS = ("participant", "participant_target_group", "assignment", "decision")
 
 
 def booking_documents(session, bookings: list[Booking], actor: Actor) -> list[dict]:
@@ -65,6 +66,7 @@ def _document(booking: Booking, actor: Actor, context: queries.DocumentContext) 
     if policy.can_see_participant(actor, booking.buyer_organisation_id, provider.id, booking.programme_id):
         document["participant"] = {"reference": booking.participant_reference, "name": booking.participant_name,
                                    "contact": booking.participant_contact, "needs": booking.participant_needs}
+        document["participant_target_group"] = booking.participant_target_group
     else:  # the assignment, the decision's case number and the free-text notes describe the participant too
         del document["assignment"], document["decision"]
         for event in document["events"]:

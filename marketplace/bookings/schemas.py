@@ -148,6 +148,9 @@ class BookingOut(BaseModel):
     waitlist_position: int | None
     participant: ParticipantOut | None = Field(
         default=None, description="Only for the buyer's staff, the provider's coordinators and the programme's supervisors")
+    participant_target_group: str | None = Field(
+        default=None, description="The participant's target group (a code) as the request stated it, or null; "
+                                  "absent, like participant, for those who may not see the participant")
     assignment: AssignmentOut | None = Field(default=None, description="Absent, like participant, for a manager")
     fia_completed: bool
     decision: DecisionOut | None = Field(default=None, description="Absent, like participant, for a manager")

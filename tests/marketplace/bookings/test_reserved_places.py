@@ -220,3 +220,39 @@ def test_the_index_follows_bookings_made_before_the_reservation(api, db, coordin
     assert client.get(f"/api/v1/programmes/{programme['id']}").get_json()["next_free_date"] == "2026-04-01"
     client.patch(f"/api/v1/programmes/{programme['id']}", json={"reserved": []})
     assert client.get(f"/api/v1/programmes/{programme['id']}").get_json()["next_free_date"] == "2026-03-02"
+
+
+# --- the booking documents ----------------------------------------------------------------------
+
+
+def test_the_booking_shows_the_participants_target_group_only_to_those_who_see_the_participant(
+        api, db, coordinator, staff_user):
+    from tests.factories import make_user
+
+    programme = _create(api, coordinator, capacity=3, reserved=[{"target_group": GROUP, "places": 1}])
+    grouped = _request(api, staff_user, programme["id"], group=GROUP).get_json()
+    plain = _request(api, staff_user, programme["id"]).get_json()
+    assert grouped["participant_target_group"] == GROUP and plain["participant_target_group"] is None
+    for viewer in (staff_user, coordinator):
+        client = api(viewer)
+        assert client.get(f"/api/v1/bookings/{grouped['id']}").get_json()["participant_target_group"] == GROUP
+        items = {item["id"]: item for item in client.get("/api/v1/bookings").get_json()["items"]}
+        assert items[grouped["id"]]["participant_target_group"] == GROUP
+        assert items[plain["id"]]["participant_target_group"] is None
+    for roles in (["manager"], ["manager", "finance"], ["manager", "district_finance"]):
+        reader = make_user(db, organisation="RK", roles=roles, email=f"{'.'.join(roles)}@rk.test")
+        client = api(reader)
+        document = client.get(f"/api/v1/bookings/{grouped['id']}").get_json()
+        assert document["ref"] == grouped["ref"] and "participant_target_group" not in document, roles
+        items = client.get("/api/v1/bookings").get_json()["items"]
+        assert items and all("participant_target_group" not in item for item in items), roles
+        assert GROUP not in str(document) + str(items), roles
+    for roles in (["finance"], ["district_finance"]):
+        reader = make_user(db, organisation="RK", roles=roles, email=f"only.{roles[0]}@rk.test")
+        assert api(reader).get(f"/api/v1/bookings/{grouped['id']}").status_code == 404
+
+
+def test_the_openapi_document_describes_the_participants_target_group(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("BookingOut", "BookingDetailOut"):
+        assert "absent, like participant" in schemas[name]["properties"]["participant_target_group"]["description"]
