@@ -22,6 +22,7 @@ from catalog.search import ProgrammeFilters
 from marketplace.kernel import clock, http
 from marketplace.auth import policy
 from marketplace.auth.models import User
+from marketplace.bookings.public import capacity
 from marketplace.kernel.db import transaction
 from marketplace.kernel.errors import DomainError
 from marketplace.i18n import current_locale
@@ -167,15 +168,36 @@ def detail(programme_id: int):
                    and "bookings.new" in current_app.view_functions)
     can_see_occupancy = ("bookings.occupancy" in current_app.view_functions
                          and policy.can_see_occupancy(actor, programme.organisation_id))
+    labels = _labels(session)
     return render_template(
         "marketplace/programmes/detail.html", programme=programme, p=document, last_change=change, changed_by=changed_by,
+        reserved_today=_reserved_today(session, actor, programme, labels),
+        organisation_names={row.code: row.name for row in labels["organisations"].values()},
         can_edit=can_edit, can_confirm=can_edit and programme.status != ProgrammeStatus.ARCHIVED,
         can_request=can_request, can_see_occupancy=can_see_occupancy, actions=_actions(programme) if can_edit else [],
         history=catalogue.list_changes(session, programme.id, limit=10) if can_edit else [],
         describe_change=change_labels.describe,
         outcomes=stats.programme_outcomes(session, programme.id, today=clock.today()),
-        status_form=StatusForm(), **_labels(session),
+        status_form=StatusForm(), **labels,
     )
+
+
+def _reserved_today(session, actor, programme: Programme, labels: dict) -> dict | None:
+    """Free places today split by reservation, named for people (None: the programme reserves none),
+    so a programme whose only free places are reserved is not shown as full."""
+    if not programme.reserved_places:
+        return None
+    unreserved, reserved = capacity.free_today_by_reservation(session, programme, today=clock.today(), now=clock.now())
+    rows = []
+    for item in reserved:
+        if item.target_group is not None:
+            name = labels["target_groups"].get(item.target_group, item.target_group)
+        else:
+            organisation = labels["organisations"].get(item.organisation_id)
+            name = organisation.name if organisation is not None else ""
+        rows.append({"name": name, "free": item.free,
+                     "yours": item.organisation_id is not None and item.organisation_id == actor.organisation_id})
+    return {"unreserved": unreserved, "reservations": rows, "any": unreserved > 0 or any(r["free"] for r in rows)}
 
 
 def _actions(programme: Programme) -> list[tuple[str, str]]:

@@ -106,7 +106,7 @@ def test_the_programme_form_takes_one_reservation_per_line(client, login, db, co
     saved = client.post(f"/vara-insatser/{created['id']}/andra", data={**fields, "reserved": "young_adults: 2\nRK: 1"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = client.get(f"/insatser/{created['id']}").get_data(as_text=True)
-    assert "Reserverade platser" in page and "2 för Unga vuxna" in page and "1 för RK" in page
+    assert "Reserverade platser" in page and "2 för Unga vuxna" in page and "1 för Rinkeby-Kista stadsdelsförvaltning" in page
     again = client.get(f"/vara-insatser/{created['id']}/andra").get_data(as_text=True)
     assert "young_adults: 2\nRK: 1" in again
 
