@@ -3,7 +3,8 @@
 The file: `;`-separated, UTF-8 (with or without BOM; Windows-1252 accepted when the bytes
 are not UTF-8), a header row naming the columns (English names or the Swedish aliases
 below, any order), decimal comma in prices ("4 500,00"), target groups as codes
-separated by comma or |. Every row is checked with the same rules as the forms; errors
+separated by comma or |, reserved places as entries separated by comma or | (`young_adults:2`
+for a target group, `org:RK:1` for a buying organisation). Every row is checked with the same rules as the forms; errors
 are (row as Excel shows it, column as in the header, Swedish message). Nothing is
 written unless every row is valid. Pure except import_programmes (session, no commit).
 """
@@ -20,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog import programmes, rules
-from catalog.errors import ImportRejected
-from catalog.models import Organisation, Programme
+from catalog import programmes, reservations, rules
+from catalog.errors import ImportRejected, InvalidProgramme
+from catalog.models import Organisation, Programme, TargetGroup
 
 MAX_ROWS = 5000
 
@@ -38,6 +39,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "location": ("plats", "adress"),
     "schedule": ("tider", "schema"),
     "capacity": ("platser", "antal_platser"),
+    "reserved": ("reserverade_platser", "reserverat"),
     "price": ("pris",),
     "price_unit": ("prisenhet", "enhet"),
     "activity_code": ("verksamhetskod",),
@@ -62,6 +64,9 @@ UNITS = {"month": "month", "månad": "month", "manad": "month", "per månad": "m
 YES = {"ja", "j", "yes", "y", "true", "1", "x", "sant"}
 NO = {"nej", "n", "no", "false", "0", "", "falskt"}
 STATUSES = {"": "published", "published": "published", "publicerad": "published", "draft": "draft", "utkast": "draft"}
+# One reservation in the reserved column: [org:]CODE:PLACES, spaces allowed around the colons.
+RESERVED_ENTRY = re.compile(r"(?:(org)\s*:\s*)?([A-Za-z0-9][A-Za-z0-9_.-]*)\s*:\s*(-?[0-9]+)", re.IGNORECASE)
+MAX_RESERVED_CELL = 1000
 # Field names in rule errors → the column to name in the report.
 FIELD_COLUMN = {"organisation_id": "organisation", "category_code": "category", "price_ore": "price"}
 
@@ -114,6 +119,35 @@ def _int(text: str) -> int | None:
     return int(compact)
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell's text inside a message: printable characters only, cut to `limit`."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return clean if len(clean) <= limit else clean[:limit] + "…"
+
+
+def reserved_items(text: str) -> tuple[list[dict], list[str]]:
+    """The reserved column's cell as the API's list ([{"target_group": CODE, "places": N}] or
+    [{"organisation": CODE, "places": N}]) and the messages for what cannot be read. Codes and
+    numbers are checked against the catalogue later, by reservations.parse, as for the API."""
+    if len(text) > MAX_RESERVED_CELL:
+        return [], [f"Högst {MAX_RESERVED_CELL} tecken."]
+    entries = [part.strip() for part in re.split(r"[,|]", text) if part.strip()]
+    if len(entries) > reservations.MAX_RESERVATIONS:
+        return [], [f"Högst {reservations.MAX_RESERVATIONS} reservationer."]
+    items, errors = [], []
+    for entry in entries:
+        match = RESERVED_ENTRY.fullmatch(entry)
+        if match is None:
+            errors.append(f"«{_shown(entry)}» kan inte läsas: skriv målgruppens kod och antal platser, eller org: "
+                          "och organisationens kod och antal platser, till exempel young_adults:2, org:RK:1.")
+            continue
+        digits = match.group(3)
+        # More digits than any capacity: refused by the catalogue's range check, without a huge int.
+        places = int(digits) if len(digits.lstrip("-")) <= 9 else rules.MAX_CAPACITY + 1
+        items.append({"organisation" if match.group(1) else "target_group": match.group(2), "places": places})
+    return items, errors
+
+
 def _row_values(cells: dict[str, str], titles: dict[str, str], row: int,
                 organisations: dict[str, int]) -> tuple[dict[str, Any], list[RowError]]:
     """Typed values for one row, or the errors of the cells that cannot be read."""
@@ -130,6 +164,12 @@ def _row_values(cells: dict[str, str], titles: dict[str, str], row: int,
     values["category_code"] = cells.get("category", "").strip() or None
     groups = [part.strip() for part in re.split(r"[,|]", cells.get("target_groups", "")) if part.strip()]
     values["target_groups"] = groups
+    if cells.get("reserved", "").strip():
+        items, problems = reserved_items(cells["reserved"])
+        for message in problems:
+            fail("reserved", message)
+        if not problems:
+            values["reserved"] = items
     org_code = cells.get("organisation", "").strip().upper()
     if org_code:
         if org_code in organisations:
@@ -218,6 +258,7 @@ def import_programmes(session: Session, data: bytes, *, default_organisation_id:
     rows, errors = read_rows(data, organisations)
     titles = _titles(data)
     seen_codes: dict[str, int] = {}
+    reserved_by_row: dict[int, list[dict]] = {}
     unreadable = {(error.row, error.column) for error in errors}  # a cell that could not be read is not also "missing"
     for row, values in rows:
         if default_organisation_id is not None:
@@ -225,6 +266,11 @@ def import_programmes(session: Session, data: bytes, *, default_organisation_id:
         if allowed_organisation_ids is not None and values.get("organisation_id") not in allowed_organisation_ids:
             errors.append(RowError(row, titles.get("organisation", "organisation"),
                                    "Du får bara importera insatser för din egen organisation."))
+        reserved = values.pop("reserved", None)
+        if reserved:
+            errors += _reserved_errors(session, reserved, values.get("capacity"), row, titles.get("reserved", "reserved"),
+                                       organisations)
+            reserved_by_row[row] = reserved
         checked = rules.clean_text({k: v for k, v in values.items() if k != "status"})
         problems = rules.field_errors(checked, creating=True) + rules.range_errors(values)
         problems += programmes.reference_errors(session, checked)
@@ -243,7 +289,33 @@ def import_programmes(session: Session, data: bytes, *, default_organisation_id:
     if errors:
         errors = sorted(dict.fromkeys(errors), key=lambda e: (e.row, e.column))
         raise ImportRejected(f"Inget importerades: {len(errors)} fel i filen.", [(e.row, e.column, e.message) for e in errors])
-    return [programmes.create_programme(session, values, actor_id=actor_id, now=now) for _, values in rows]
+    created = []
+    for row, values in rows:
+        programme = programmes.create_programme(session, values, actor_id=actor_id, now=now)
+        if row in reserved_by_row:
+            reservations.replace(session, programme, reserved_by_row[row], actor_id=actor_id, now=now)
+        created.append(programme)
+    return created
+
+
+def _reserved_errors(session: Session, items: list[dict], capacity: Any, row: int, column: str,
+                     organisations: dict[str, int]) -> list[RowError]:
+    """The API's checks of reserved places (reservations.parse) for one row, as the report's errors.
+    Against an unreadable capacity only the codes and numbers are checked (the capacity has its own error)."""
+    usable = isinstance(capacity, int) and 0 <= capacity <= rules.MAX_CAPACITY
+    errors = []
+    for number, item in enumerate(items, start=1):
+        code = item.get("target_group", "")
+        if code.upper() in organisations and session.get(TargetGroup, code) is None:
+            errors.append(RowError(row, column, f"Reservation {number}: {code} är en organisation; skriv org:{code.upper()}:"
+                                                f"{item['places']}."))
+    if errors:
+        return errors
+    try:
+        reservations.parse(session, items, capacity if usable else rules.MAX_CAPACITY, label="Reservation")
+    except InvalidProgramme as error:
+        return [RowError(row, column, message) for _field, message in error.errors]
+    return []
 
 
 def _titles(data: bytes) -> dict[str, str]:
@@ -259,7 +331,7 @@ def template_csv() -> bytes:
     example = ";".join([
         "AMF-SNICK-01", "Snickeriet Västberga", "AMF", "carpentry", "long_term_unemployed|young_adults",
         "Arbetsträning i snickeri: enklare möbler och reparationer.", "Från 18 år.", "Västberga allé 5",
-        "Mån–fre 8.00–15.00", "8", "4 500,00", "månad", "5700", "4", "26", "ja", "Arabiska, somaliska",
+        "Mån–fre 8.00–15.00", "8", "young_adults:2", "4 500,00", "månad", "5700", "4", "26", "ja", "Arabiska, somaliska",
         "Per Ekström", "per.ekstrom@stockholm.se", "08-508 000 00", "18", "29", "Klarar att stå större delen av dagen.",
         "2026-01-01", "2027-12-31", "ESF-projekt", "publicerad",
     ])

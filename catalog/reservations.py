@@ -43,10 +43,12 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse(session: Session, items: Any, capacity: int) -> list[tuple[str | None, int | None, int]]:
+def parse(session: Session, items: Any, capacity: int, *, label: str = "Rad") -> list[tuple[str | None, int | None, int]]:
     """[(target group code, organisation id, places)] from the document's list; InvalidProgramme
     (422, field "reserved") naming every fault: an item that names neither or both, an unknown
-    code, one named twice, places not a whole number from 1, or more places than the capacity."""
+    code, one named twice, places not a whole number from 1 to MAX_CAPACITY, or more places than
+    the capacity. `label` is the word each message numbers the items with (the CSV import's rows
+    are rows of the file, so it numbers "Reservation 1", "Reservation 2")."""
     errors: list[tuple[str, str]] = []
     if not isinstance(items, list) or len(items) > MAX_RESERVATIONS:
         raise InvalidProgramme("Reserverade platser ska vara en lista.", errors=[(FIELD, "Reserverade platser ska vara "
@@ -56,31 +58,31 @@ def parse(session: Session, items: Any, capacity: int) -> list[tuple[str | None,
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict) or set(item) - {"target_group", "organisation", "places"} or \
                 ("target_group" in item) == ("organisation" in item):
-            errors.append((FIELD, f"Rad {number}: ange antingen en målgrupp eller en organisation, och antal platser."))
+            errors.append((FIELD, f"{label} {number}: ange antingen en målgrupp eller en organisation, och antal platser."))
             continue
         places = item.get("places")
         if not _is_count(places) or not 1 <= places <= MAX_CAPACITY:
-            errors.append((FIELD, f"Rad {number}: antal platser ska vara ett heltal från 1."))
+            errors.append((FIELD, f"{label} {number}: antal platser ska vara ett heltal från 1 till {MAX_CAPACITY}."))
             continue
         kind = "target_group" if "target_group" in item else "organisation"
         code = item[kind]
         if not isinstance(code, str) or not code.strip():
-            errors.append((FIELD, f"Rad {number}: ange en kod."))
+            errors.append((FIELD, f"{label} {number}: ange en kod."))
             continue
         code = code.strip() if kind == "target_group" else code.strip().upper()
         if (kind, code) in seen:
-            errors.append((FIELD, f"Rad {number}: {code} har redan reserverade platser."))
+            errors.append((FIELD, f"{label} {number}: {code} har redan reserverade platser."))
             continue
         seen.add((kind, code))
         if kind == "target_group":
             if session.get(TargetGroup, code) is None:
-                errors.append((FIELD, f"Rad {number}: okänd målgrupp {code}."))
+                errors.append((FIELD, f"{label} {number}: okänd målgrupp {code}."))
                 continue
             parsed.append((code, None, places))
         else:
             organisation_id = session.execute(select(Organisation.id).where(Organisation.code == code)).scalar()
             if organisation_id is None:
-                errors.append((FIELD, f"Rad {number}: okänd organisation {code}."))
+                errors.append((FIELD, f"{label} {number}: okänd organisation {code}."))
                 continue
             parsed.append((None, organisation_id, places))
     total = sum(places for _group, _organisation, places in parsed)

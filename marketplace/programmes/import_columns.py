@@ -19,6 +19,9 @@ DESCRIPTIONS: dict[str, Msgid] = {
     "location": N_("Plats eller adress."),
     "schedule": N_("Dagar och tider."),
     "capacity": N_("Antal platser, ett heltal."),
+    "reserved": N_("Reserverade platser, åtskilda med komma eller |: målgruppens kod, kolon och antal (young_adults:2), "
+                   "eller org:, organisationens kod, kolon och antal (org:RK:1). Tillsammans högst antalet platser. "
+                   "Tom betyder inga."),
     "price": N_("Pris i kronor med decimalkomma, t.ex. 4 500,00."),
     "price_unit": N_("Prisenhet: månad, dag eller placering."),
     "min_weeks": N_("Kortaste längd i veckor."),
