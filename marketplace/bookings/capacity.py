@@ -253,10 +253,10 @@ def with_stored_next_free(query, programme_id):
     return next_free_index.with_stored_answer(query, programme_id)
 
 
-def stored_next_free_values(*, today: date, now: datetime) -> dict[str, object]:
+def stored_next_free_values(*, now: datetime) -> dict[str, object]:
     from marketplace.bookings import next_free_index
 
-    return next_free_index.stored_answer_values(today=today, now=now)
+    return next_free_index.stored_answer_values(now=now)
 
 
 def start_by_condition(start_by: date, *, today: date, now: datetime, target_group: str | None = None) -> ColumnElement[bool]:

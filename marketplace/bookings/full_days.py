@@ -271,7 +271,7 @@ def rebuild_all(connection) -> int:
         total += len(batch)
     if "programme_next_free" in sa_inspect(connection).get_table_names():  # from migration 0025 on
         connection.execute(update(next_free_index.next_free_row).values(
-            good_before=next_free_index.EPOCH, version=next_free_index.next_free_row.c.version + 1))
+            fresh_until=next_free_index.EPOCH, version=next_free_index.next_free_row.c.version + 1))
         next_free_index.add_missing(connection)
     return total
 

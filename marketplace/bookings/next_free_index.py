@@ -11,7 +11,9 @@ A stored answer stays true while nothing it was computed from changes:
 - time: an answer computed on day C is also the answer on every day T with C <= T <= that date
   (first_start() skips the same runs from any day up to the date it found), and it holds until
   the first hold among the programme's runs expires (that run then stops counting).
-So a row is *fresh* while computed_on <= today <= good_until and now < good_before. A search
+So a row is *fresh* from the moment it was computed (computed_at) until the earlier of the end
+of that date (Stockholm) and the first expiry (fresh_until); a new day, an expired hold or an
+invalidation (fresh_until = the epoch) makes it stale without anything running. A search
 trusts only fresh rows and computes the others from the runs, so an answer is exact whether or
 not the refresh job has run; the job (every minute) keeps stale rows few, so that searches
 rarely compute anything.
@@ -24,7 +26,7 @@ before reading the runs is still there (otherwise the row stays stale for the ne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import (Column, ColumnElement, Date, Index, Integer, MetaData, Table, and_, bindparam, delete, event,
                         insert, or_, select, update)
@@ -33,11 +35,10 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Programme
 from catalog.types import UTCDateTime
+from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import transaction
 
-NEVER_COMPUTED = date(1970, 1, 1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LAST_DAY = date(9999, 12, 31)
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
 BATCH = 200
 # Fields of a programme its next free date is computed from (besides the runs of full days).
@@ -50,43 +51,48 @@ next_free_row = Table(
     metadata,
     Column("programme_id", Integer, primary_key=True, autoincrement=False),
     Column("next_free_date", Date, nullable=True),
-    Column("computed_on", Date, nullable=False),
-    Column("good_until", Date, nullable=False),
-    Column("good_before", UTCDateTime, nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+    Column("fresh_until", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
-    Index("ix_programme_next_free_date", "next_free_date", "programme_id"),
-    # The three ways a row goes stale, each a range on its own index (the stale set is their union).
-    Index("ix_programme_next_free_good_before", "good_before"),
-    Index("ix_programme_next_free_good_until", "good_until"),
-    Index("ix_programme_next_free_computed_on", "computed_on"),
+    Index("ix_programme_next_free_date", "next_free_date"),
+    # The stale set is two small ranges, each on its own index.
+    Index("ix_programme_next_free_fresh_until", "fresh_until"),
+    Index("ix_programme_next_free_computed_at", "computed_at"),
 )
 _t = next_free_row.c
 
 
-def fresh(*, today, now) -> ColumnElement[bool]:
-    """SQL: the stored answer is true at (today, now); both are bound values or parameters."""
-    return and_(_t.computed_on <= today, _t.good_until >= today, _t.good_before > now)
+def fresh(now) -> ColumnElement[bool]:
+    """SQL: the stored answer is true at `now` (a bound value or parameter)."""
+    return and_(_t.computed_at <= now, _t.fresh_until > now)
 
 
-def stored_answer_values(*, today: date, now: datetime) -> dict[str, object]:
+def stored_answer_values(*, now: datetime) -> dict[str, object]:
     """The values with_stored_answer() binds, by parameter name."""
-    return {"stored_today": today, "stored_now": now}
+    return {"stored_now": now}
 
 
 def with_stored_answer(query, programme_id):
     """`query` with two more columns: the programme's stored answer and whether it is fresh."""
-    today, now = bindparam("stored_today", type_=Date), bindparam("stored_now", type_=UTCDateTime())
+    now = bindparam("stored_now", type_=UTCDateTime())
     return (query.outerjoin(next_free_row, _t.programme_id == programme_id)
-            .add_columns(_t.next_free_date, fresh(today=today, now=now)))
+            .add_columns(_t.next_free_date, fresh(now)))
 
 
-def stale(*, today, now) -> ColumnElement[bool]:
-    return or_(_t.good_before <= now, _t.good_until < today, _t.computed_on > today)
+def stale(now) -> ColumnElement[bool]:
+    return or_(_t.fresh_until <= now, _t.computed_at > now)
 
 
 def stale_row(programme_id: int) -> dict[str, object]:
-    return {"programme_id": programme_id, "next_free_date": None, "computed_on": NEVER_COMPUTED,
-            "good_until": NEVER_COMPUTED, "good_before": EPOCH, "version": 0}
+    return {"programme_id": programme_id, "next_free_date": None, "computed_at": EPOCH, "fresh_until": EPOCH,
+            "version": 0}
+
+
+def fresh_until(day: date | None, first_expiry: datetime | None) -> datetime:
+    """Until when an answer stays true: the end of its date in Stockholm (from the next day on the
+    placement must be looked for again), or the first expiry of a hold among its runs."""
+    end_of_day = END_OF_TIME if day is None else datetime.combine(day + timedelta(days=1), time(0), tzinfo=STOCKHOLM)
+    return min(end_of_day, first_expiry or END_OF_TIME)
 
 
 def invalidate(session: Session, programme_ids: Iterable[int]) -> None:
@@ -94,7 +100,7 @@ def invalidate(session: Session, programme_ids: Iterable[int]) -> None:
     ids = sorted(set(programme_ids))
     if ids:
         session.execute(update(next_free_row).where(_t.programme_id.in_(ids))
-                        .values(good_before=EPOCH, version=_t.version + 1))
+                        .values(fresh_until=EPOCH, version=_t.version + 1))
 
 
 def add_missing(connection) -> int:
@@ -113,16 +119,16 @@ def refresh_stale(session: Session, *, today: date, now: datetime, after: int = 
     from marketplace.bookings import next_free
 
     due = session.execute(select(_t.programme_id, _t.version)
-                          .where(stale(today=today, now=now), _t.programme_id > after)
+                          .where(stale(now), _t.programme_id > after)
                           .order_by(_t.programme_id).limit(limit)).all()
     if not due:
         return 0, None
     versions = dict(due)
     programmes = session.execute(select(Programme).where(Programme.id.in_(list(versions)))).scalars().all()
     answers = next_free.answers_of_no_reservation(session, programmes, today=today, now=now)
-    rows = [{"pid": programme_id, "seen": versions[programme_id], "day": day, "on": today,
-             "until": day or LAST_DAY, "before": changes or END_OF_TIME}
-            for programme_id, (day, changes) in answers.items()]
+    rows = [{"pid": programme_id, "seen": versions[programme_id], "day": day, "at": now,
+             "until": fresh_until(day, first_expiry)}
+            for programme_id, (day, first_expiry) in answers.items()]
     written = 0
     if rows:
         result = session.execute(_WRITE_ANSWER, rows)
@@ -132,8 +138,8 @@ def refresh_stale(session: Session, *, today: date, now: datetime, after: int = 
 
 _WRITE_ANSWER = (update(next_free_row)
                  .where(_t.programme_id == bindparam("pid"), _t.version == bindparam("seen"))
-                 .values(next_free_date=bindparam("day"), computed_on=bindparam("on"), good_until=bindparam("until"),
-                         good_before=bindparam("before")))
+                 .values(next_free_date=bindparam("day"), computed_at=bindparam("at"),
+                         fresh_until=bindparam("until")))
 
 
 def refresh_all_stale(session_factory, *, today: date, now: datetime) -> int:

@@ -162,7 +162,7 @@ def _search_page(session: Session, filters: ProgrammeFilters, *, offset: int, li
         values.update(capacity.start_by_values(start_by[0], today=start_by[1], now=now, target_group=target_group))
     if today is not None:
         values.update(capacity.committed_today_values(today=today, now=now))
-        values.update(capacity.stored_next_free_values(today=today, now=now))
+        values.update(capacity.stored_next_free_values(now=now))
     values.update(page_offset=offset, page_limit=limit)
 
     def with_availability() -> ProgrammeFilters:

@@ -49,7 +49,7 @@ def _row(engine, programme_id: int):
 
 
 def _is_fresh(row) -> bool:
-    return row.computed_on <= clock.today() <= row.good_until and clock.now() < row.good_before
+    return row.computed_at <= clock.now() < row.fresh_until
 
 
 def _api_dates(api, user, query: str = "") -> dict[int, str | None]:
