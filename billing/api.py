@@ -89,7 +89,7 @@ def get_statement(path: StatementPath, query: StatementQuery):
         raise http.ApiError(404, "No such organisation.")
     result = statements.statement(session, path.period, organisation)
     if query.format != "json":
-        data = statements.statement_file(result, query.format, now=clock.now())
+        data = statements.statement_file(session, result, query.format, now=clock.now())
         return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[query.format], as_attachment=True,
                          download_name=statements.statement_filename(result, query.format))
     return statement_out(result)

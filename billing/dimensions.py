@@ -169,6 +169,17 @@ def _listed_order(p: ProgrammeCode) -> tuple[str, str]:
     return p.organisation_code, p.programme_code
 
 
+def file_codes(session: Session, period: str, programme_codes: Iterable[str] = ()) -> dict[str, str] | None:
+    """programme code → activity code for the dimension columns of `period`'s files, or None when
+    they carry none. A closed month: as its close froze them (None for a month closed before the
+    dimensions). An open month (a statement's preview): as closing it now would freeze the codes
+    of `programme_codes`."""
+    row = session.get(BillingPeriod, period)
+    if row is not None and row.status == PeriodStatus.CLOSED.value:
+        return frozen_codes(session, period) if file_layout(session, period) == LAYOUT_WITH_DIMENSIONS else None
+    return {p.programme_code: p.activity_code for p in current(session, programme_codes)}
+
+
 def file_layout(session: Session, period: str) -> int:
     """The layout a closed month's files are written in: as its close fixed it, else 1."""
     layout = session.execute(select(PeriodFileLayout.layout).where(PeriodFileLayout.period == period)).scalar()

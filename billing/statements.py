@@ -3,7 +3,9 @@
 A closed month is read from its stored lines; an open month is previewed by the same code
 that closing would run (month_close.compute_pair_lines), so the preview's lines are the ones
 the close will write. The statement's files are the month file's CSV dialect and XLSX layout,
-restricted to the organisation's lines (purchases first, then sales, each in file order).
+restricted to the organisation's lines (purchases first, then sales, each in file order), with
+the month file's accounting dimension columns and values (billing.dimensions.file_codes: a
+closed month's frozen activity codes, an open month's as closing it now would freeze them).
 Made on request and not stored: the month's own files stay the record.
 """
 
@@ -16,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from billing import dimensions
 from billing.files import FileHeader
 from billing.files.csv_excel import write_csv_to
 from billing.files.xlsx import write_xlsx_to
@@ -76,15 +79,17 @@ def statement_filename(result: Statement, fmt: str) -> str:
     return f"insatstorget-{result.period}-{result.organisation_code}.{fmt}"
 
 
-def statement_file(result: Statement, fmt: str, *, now: datetime) -> bytes:
-    """The statement as CSV (the month file's dialect) or XLSX; an open month is dated `now`."""
+def statement_file(session: Session, result: Statement, fmt: str, *, now: datetime) -> bytes:
+    """The statement as CSV (the month file's dialect) or XLSX, in the month file's layout; an
+    open month is dated `now`."""
     header = FileHeader(period=result.period, closed_at=result.closed_at or now)
     lines = result.purchases + result.sales
+    codes = dimensions.file_codes(session, result.period, {line.programme_code for line in lines})
     out = io.BytesIO()
     if fmt == "csv":
-        write_csv_to(out, header, lines)
+        write_csv_to(out, header, lines, activity_codes=codes)
     elif fmt == "xlsx":
-        write_xlsx_to(out, header, lines, pair_totals(lines))
+        write_xlsx_to(out, header, lines, pair_totals(lines), activity_codes=codes)
     else:
         raise ValueError(fmt)
     return out.getvalue()

@@ -88,8 +88,7 @@ def write_file(session: Session, period: str, fmt: str, out) -> None:
     row = _closed_period(session, period)
     header = FileHeader(period=period, closed_at=row.closed_at)
     lines = iter_closed_lines(session, period)
-    activity = (dimensions.frozen_codes(session, period)
-                if dimensions.file_layout(session, period) == dimensions.LAYOUT_WITH_DIMENSIONS else None)
+    activity = dimensions.file_codes(session, period)
     if fmt == "csv":
         write_csv_to(out, header, lines, activity_codes=activity)
     elif fmt == "xlsx":

@@ -249,7 +249,7 @@ def statement(period: str, code: str):
 @login_required
 def statement_file(period: str, code: str, fmt: str):
     _actor_, result = _statement_or_404(period, code)
-    data = statements.statement_file(result, fmt, now=clock.now())
+    data = statements.statement_file(http.request_session(), result, fmt, now=clock.now())
     return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
                      download_name=statements.statement_filename(result, fmt))
 
