@@ -64,7 +64,8 @@ class DisputeOut(BaseModel):
     note: str | None
     resolved_by: str | None
     resolved_at: datetime | None
-    credited_in: str | None = Field(description="The month whose close wrote the credit line; null: not yet")
+    credited_in: str | None = Field(description="The month whose close wrote the credit line (the last one, if the "
+                                                "credit was given in parts); null: not yet")
 
 
 class DisputeList(BaseModel):

@@ -7,13 +7,16 @@ corrects_period = the disputed month). Closes run one at a time under the close 
 one transaction, and the unique key (booking, period, kind, corrects_period) refuses a second
 line in the same month, so a credit is written once whatever closes run, retry or crash.
 
+A credit gives back at most what the month costs now (billing.settlement): the amount is
+settled together with the month's correction by billing.corrections, which builds the lines
+with credit_line. A credit line covers the agreed credits in the order they were accepted.
+
 A credit waits until its disputed month is closed (or is the month being closed): a month's
 file never credits a month that is still open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -27,14 +30,12 @@ from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.periods import bounds
 from billing.signals import month_closed
 from marketplace import audit
-from marketplace.bookings.public import bookings_by_ids
-
-CHUNK = 500
 
 
-def _pending(session: Session, period: str, buyer_id: int | None, provider_id: int | None):
+def pending_credits(session: Session, period: str, *, buyer_id: int | None = None,
+                    provider_id: int | None = None) -> dict[tuple[int, str], list[tuple[int, int]]]:
     """(booking id, disputed month) -> accepted disputes' (id, credit) in order, for the months a
-    close of `period` may credit."""
+    close of `period` may credit (closed, or `period` itself)."""
     closed = select(BillingPeriod.period).where(BillingPeriod.status == PeriodStatus.CLOSED.value)
     stmt = (select(Dispute.booking_id, Dispute.period, Dispute.id, Dispute.credit_ore)
             .where(Dispute.decision == Decision.ACCEPTED.value, Dispute.credit_ore > 0,
@@ -50,7 +51,7 @@ def _pending(session: Session, period: str, buyer_id: int | None, provider_id: i
     return grouped
 
 
-def _credited(session: Session, booking_ids: list[int]) -> dict[tuple[int, str], int]:
+def credited_by_month(session: Session, booking_ids: list[int]) -> dict[tuple[int, str], int]:
     """What stored credit lines already gave back, per (booking, disputed month), as a positive amount."""
     rows = session.execute(
         select(ChargeLine.booking_id, ChargeLine.corrects_period, func.sum(ChargeLine.amount_ore))
@@ -59,40 +60,33 @@ def _credited(session: Session, booking_ids: list[int]) -> dict[tuple[int, str],
     return {(booking_id, month): -int(total or 0) for booking_id, month, total in rows}
 
 
-def credit_lines(session: Session, period: str, *, buyer_id: int | None = None,
-                 provider_id: int | None = None) -> Iterator[Line]:
-    """Yield the credit lines closing `period` would write (unsorted); with buyer_id or
-    provider_id, only that organisation's."""
-    pending = _pending(session, period, buyer_id, provider_id)
-    keys = sorted(pending)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
-        ids = sorted({booking_id for booking_id, _month in chunk})
-        credited = _credited(session, ids)
-        records = {record.booking_id: record for record in bookings_by_ids(session, ids)}
-        for booking_id, month in chunk:
-            yield from _line(period, month, records[booking_id], pending[(booking_id, month)],
-                             credited.get((booking_id, month), 0))
-
-
-def _line(period: str, month: str, record, disputes: list[tuple[int, int]], credited: int) -> Iterator[Line]:
-    covered, waiting = 0, []
+def covered(disputes: list[tuple[int, int]], before: int, amount: int) -> list[int]:
+    """The ids of the disputes (id, credit, in order) that a credit line of `amount` (positive)
+    gives back, after credit lines that gave back `before`: each credit in turn, wholly or in part."""
+    ids, start = [], 0
     for dispute_id, credit in disputes:
-        covered += credit
-        if covered > credited:
-            waiting.append((dispute_id, credit))
-    amount = sum(credit for _id, credit in waiting)
-    if amount <= 0:
-        return
+        if start < before + amount and start + credit > before:
+            ids.append(dispute_id)
+        start += credit
+    return ids
+
+
+def credit_line(period: str, month: str, record, disputes: list[tuple[int, int]], *, credited: int, amount: int,
+                should: int) -> Line:
+    """The credit line closing `period` writes for `record`'s `month`: `amount` (positive) given
+    back after `credited`; `should` is what the month costs now, named when it caps the credit."""
     first, last = bounds(month)
     from_date, to_date = max(first, record.start_date), min(last, record.end_date)
     if from_date > to_date:  # the booking no longer reaches into the month
         from_date, to_date = first, last
-    names = ", ".join(f"#{dispute_id}" for dispute_id, _credit in waiting)
-    yield Line(
+    names = ", ".join(f"#{dispute_id}" for dispute_id in covered(disputes, credited, amount))
+    rule = f"credit of {month}: dispute {names} accepted, {money.format_amount(-amount)}"
+    if credited + amount < sum(credit for _id, credit in disputes):
+        rule += f", at most what {month} costs now ({money.format_amount(should)})"
+    return Line(
         period=period, kind=LineKind.CREDIT.value, corrects_period=month, **booking_columns(record),
         from_date=from_date, to_date=to_date, days=0, unit_price_ore=record.price_ore, unit=record.price_unit,
-        amount_ore=-amount, rule=f"credit of {month}: dispute {names} accepted, {money.format_amount(-amount)}",
+        amount_ore=-amount, rule=rule,
     )
 
 
@@ -108,14 +102,12 @@ def record_written(session: Session, period: str, *, now: datetime) -> int:
             select(func.coalesce(func.sum(ChargeLine.amount_ore), 0))
             .where(ChargeLine.booking_id == booking_id, ChargeLine.kind == LineKind.CREDIT.value,
                    ChargeLine.corrects_period == month, ChargeLine.id < line_id)).scalar_one())
-        covered, disputes = 0, []
-        for dispute in session.execute(
-                select(Dispute).where(Dispute.booking_id == booking_id, Dispute.period == month,
-                                      Dispute.decision == Decision.ACCEPTED.value, Dispute.credit_ore > 0)
-                .order_by(Dispute.id)).scalars():
-            covered += dispute.credit_ore
-            if before < covered <= before - amount:
-                disputes.append(dispute)
+        accepted = list(session.execute(
+            select(Dispute).where(Dispute.booking_id == booking_id, Dispute.period == month,
+                                  Dispute.decision == Decision.ACCEPTED.value, Dispute.credit_ore > 0)
+            .order_by(Dispute.id)).scalars())
+        ids = set(covered([(d.id, d.credit_ore) for d in accepted], before, -amount))
+        disputes = [d for d in accepted if d.id in ids]
         audit.record(session, actor=None, action="billing.dispute_credit", object_type="billing_period",
                      object_id=period, now=now,
                      details={"booking_ref": ref, "correction_of": month, "amount_ore": amount,

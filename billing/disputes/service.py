@@ -3,9 +3,10 @@
 The buyer's side (district finance, coordinators, staff) disputes what one booking cost in
 one month, open or closed, once the month has begun; the provider's district finance or
 coordinators accept it, with a credit of at most what is left of that month's charge for the
-booking, or reject it, once. Writes run under one lock (SQLite's write lock, a PostgreSQL
-advisory lock) so two answers cannot both give back the same öre. Every change is audited
-and told to both sides.
+booking (what it costs now by the price rules, or was billed if less, less the credits already
+agreed: billing.settlement, the rule the close gives credits by), or reject it, once. Writes run
+under one lock (SQLite's write lock, a PostgreSQL advisory lock) so two answers cannot both give
+back the same öre. Every change is audited and told to both sides.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from billing import money
+from billing.corrections import cost_now
 from billing.disputes import notices
 from billing.disputes.models import Decision, Dispute, DisputeStatus
 from billing.models import BillingPeriod, ChargeLine, LineKind, PeriodStatus
 from billing.month_close import compute_pair_lines
 from billing.periods import parse_period, period_of
+from billing.settlement import creditable
 from catalog.models import Organisation
 from marketplace import audit
 from marketplace.auth import policy
@@ -79,6 +82,13 @@ def accepted_credit_ore(session: Session, booking_id: int, period: str) -> int:
         select(func.coalesce(func.sum(Dispute.credit_ore), 0))
         .where(Dispute.booking_id == booking_id, Dispute.period == period,
                Dispute.decision == Decision.ACCEPTED.value)).scalar_one())
+
+
+def creditable_ore(session: Session, record: BillableBooking, period: str) -> int:
+    """The largest credit that may still be agreed for `record`'s `period`: what the month costs now
+    (billing.settlement.creditable), less the credits already agreed; the next close gives it in full."""
+    should, billed = cost_now(session, record, period)
+    return creditable(should=should, billed=billed, agreed=accepted_credit_ore(session, record.booking_id, period))
 
 
 def raise_dispute(session: Session, *, actor: Actor, booking_ref: str, period: str, reason: str, now: datetime,
@@ -145,7 +155,9 @@ def resolve_dispute(session: Session, dispute: Dispute, *, actor: Actor, decisio
 
     Forbidden (403): not the provider's district finance or coordinator. Conflict (409): already
     resolved. Invalid (422): an unknown decision, a malformed, negative or too large credit (more
-    than the booking's charge for the month less the credits already agreed), a credit with a rejection.
+    than creditable_ore: what the month costs now less the credits already agreed), a credit with
+    a rejection. Should the booking change afterwards, the close still gives at most what the
+    month then costs (billing.settlement).
     """
     if not policy.can_resolve_dispute(actor, dispute.provider_organisation_id):
         raise Forbidden("Only the provider's finance or coordinators answer a dispute.")
@@ -161,12 +173,11 @@ def resolve_dispute(session: Session, dispute: Dispute, *, actor: Actor, decisio
         raise Invalid("Only an accepted dispute gives a credit.", field="credit", code="credit_needs_acceptance")
     if credit_ore:
         record = get_booking_record(session, booking_id=dispute.booking_id)
-        charged = charged_ore(session, record, dispute.period) or 0
-        left = charged - accepted_credit_ore(session, dispute.booking_id, dispute.period)
+        left = creditable_ore(session, record, dispute.period)
         if credit_ore > left:
             raise Invalid(f"The credit is larger than what is left of the booking's charge for {dispute.period} "
-                          f"({money.format_amount(max(left, 0))} SEK).", field="credit", code="credit_too_large",
-                          left=money.format_amount(max(left, 0)))
+                          f"({money.format_amount(left)} SEK).", field="credit", code="credit_too_large",
+                          left=money.format_amount(left))
     changed = session.execute(
         update(Dispute).where(Dispute.id == dispute.id, Dispute.status == DisputeStatus.OPEN.value)
         .values(status=DisputeStatus.RESOLVED.value, decision=decision, credit_ore=credit_ore, note=note,
@@ -230,29 +241,34 @@ def open_on(session: Session, period: str) -> list[Dispute]:
 
 @dataclass(frozen=True)
 class Credited:
-    """Where an accepted dispute's credit went: the month whose close wrote it (None: not yet)."""
+    """Where an accepted dispute's credit went: the month whose close last wrote a credit line giving
+    back part of it (None: none yet), and how much of it the credit lines gave back so far; less
+    than agreed while the month costs less than its credits (billing.settlement)."""
 
     period: str | None
+    given_ore: int = 0
 
 
 def credited_in(session: Session, dispute: Dispute) -> Credited:
-    """The month whose close wrote `dispute`'s credit: the credit lines of its booking and month,
-    oldest first, cover the accepted credits in the order they were accepted."""
+    """Where `dispute`'s credit went: the credit lines of its booking and month, oldest first,
+    give back the accepted credits in the order they were accepted (credits.covered)."""
     if dispute.decision != Decision.ACCEPTED.value or not dispute.credit_ore:
         return Credited(None)
-    before = session.execute(
+    start = session.execute(
         select(func.coalesce(func.sum(Dispute.credit_ore), 0))
         .where(Dispute.booking_id == dispute.booking_id, Dispute.period == dispute.period,
-               Dispute.decision == Decision.ACCEPTED.value, Dispute.id <= dispute.id)).scalar_one()
-    covered = 0
+               Dispute.decision == Decision.ACCEPTED.value, Dispute.id < dispute.id)).scalar_one()
+    given, period = 0, None
     for line_period, amount in session.execute(
             select(ChargeLine.period, ChargeLine.amount_ore)
             .where(ChargeLine.booking_id == dispute.booking_id, ChargeLine.kind == LineKind.CREDIT.value,
                    ChargeLine.corrects_period == dispute.period).order_by(ChargeLine.id)):
-        covered -= amount
-        if covered >= before:
-            return Credited(line_period)
-    return Credited(None)
+        if given - amount > start:  # this line reaches into the dispute's share
+            period = line_period
+        given -= amount
+        if given >= start + dispute.credit_ore:
+            break
+    return Credited(period, min(max(given - start, 0), dispute.credit_ore))
 
 
 def organisation_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
