@@ -66,6 +66,9 @@ class DisputeOut(BaseModel):
     resolved_at: datetime | None
     credited_in: str | None = Field(description="The month whose close wrote the credit line (the last one, if the "
                                                 "credit was given in parts); null: not yet")
+    credited: MoneyOut | None = Field(description="How much of the credit the credit lines gave back so far: less "
+                                                  "than agreed while the month costs less than its credits; null: "
+                                                  "no credit")
 
 
 class DisputeList(BaseModel):
@@ -79,6 +82,7 @@ def _out(session, dispute: Dispute, names: dict | None = None) -> dict:
     names = names or service.organisation_names(session, {dispute.buyer_organisation_id,
                                                           dispute.provider_organisation_id})
     resolved = dispute.resolved_at is not None
+    credited = service.credited_in(session, dispute)
     return {
         "id": dispute.id, "status": dispute.status, "booking_ref": dispute.booking_ref, "period": dispute.period,
         "buyer": names[dispute.buyer_organisation_id][0], "provider": names[dispute.provider_organisation_id][0],
@@ -87,7 +91,8 @@ def _out(session, dispute: Dispute, names: dict | None = None) -> dict:
         "credit": money.money(dispute.credit_ore) if dispute.credit_ore else None,
         "note": dispute.note if resolved else None, "resolved_by": dispute.resolved_by_name,
         "resolved_at": dispute.resolved_at.isoformat() if resolved else None,
-        "credited_in": service.credited_in(session, dispute).period,
+        "credited_in": credited.period,
+        "credited": money.money(credited.given_ore) if dispute.credit_ore else None,
     }
 
 

@@ -63,7 +63,8 @@ def test_the_buyer_disputes_a_closed_line_the_provider_credits_it_and_the_next_c
     close(engine, settings, "2026-05", datetime(2026, 6, 2, tzinfo=timezone.utc))
     db.rollback()
     assert db.execute(select(func.count()).select_from(ChargeLine).where(ChargeLine.kind == "credit")).scalar_one() == 1
-    assert api(people["buyer_finance"]).get(f"{BASE}/{body['id']}").get_json()["credited_in"] == "2026-04"
+    shown = api(people["buyer_finance"]).get(f"{BASE}/{body['id']}").get_json()
+    assert (shown["credited_in"], shown["credited"]) == ("2026-04", {"amount": "500.00", "currency": "SEK"})
 
     actions = db.execute(select(AuditLog.action).where(AuditLog.action.like("billing.dispute%"))
                          .order_by(AuditLog.id)).scalars().all()
