@@ -85,7 +85,7 @@ def test_a_cancellation_after_the_credit_was_written_takes_back_only_what_is_lef
 
 
 def test_a_credit_agreed_before_the_booking_ended_earlier_gives_back_at_most_what_the_month_costs_now(
-        db, api, engine, settings, people, frozen_clock):
+        db, app, api, login, engine, settings, people, frozen_clock):
     booking = march_to_april(db)
     close(engine, settings, "2026-03", datetime(2026, 4, 2, tzinfo=timezone.utc))
     frozen_clock("2026-04-03T09:00:00+02:00")
@@ -113,6 +113,8 @@ def test_a_credit_agreed_before_the_booking_ended_earlier_gives_back_at_most_wha
     shown = api(people["buyer_finance"]).get(f"{BASE}/{dispute_id}").get_json()
     assert (shown["credit"]["amount"], shown["credited"]["amount"], shown["credited_in"]) == (
         "4000.00", "1451.61", "2026-04")
+    page = login(people["buyer_finance"], target=app.test_client()).get(f"/fakturering/tvister/{dispute_id}")
+    assert "1\u00a0451,61\u00a0kr krediterad i 2026-04, högst vad månaden nu kostar" in page.get_data(as_text=True)
 
     close(engine, settings, "2026-05", datetime(2026, 6, 2, tzinfo=timezone.utc))  # the rest of the 4 000 is never given
     db.rollback()
