@@ -170,112 +170,117 @@ def start_by_values(start_by: date, *, today: date, now: datetime, target_group:
     return values
 
 
+class _Bounds:
+    """The bound values of one start_by statement, and the rule's day arithmetic in SQL."""
+
+    def __init__(self, values: dict[str, object]):
+        def bound(name: str, type_=Date):
+            return bindparam(name, values[name], type_=type_)
+
+        self.today, self.start_by, self.month = bound("start_today"), bound("start_by"), bound("start_month")
+        self.moment = bound("start_now", full_run.c.full_until.type)
+        self.group = bound("start_group", ProgrammeReservation.target_group_code.type) if "start_group" in values else None
+
+    def first_possible(self, programme):
+        return case((programme.valid_from > self.today, programme.valid_from), else_=self.today)
+
+    def last_day_of(self, programme, start):
+        return date_plus(start, func.coalesce(programme.min_weeks, literal(DEFAULT_WEEKS, Integer)) * 7 - 1)
+
+    def fits_by_validity(self, programme, start):
+        return or_(programme.valid_to.is_(None), self.last_day_of(programme, start) <= programme.valid_to)
+
+    def starts_in_time(self):
+        # S <= start_by without a CASE per row: S is today (<= start_by, or nothing matches) or valid_from.
+        # (Both values are bound: a statement built once per shape serves every start_by.)
+        return and_(self.today <= self.start_by,
+                    or_(Programme.valid_from.is_(None), Programme.valid_from <= self.start_by))
+
+
 def start_by_condition(start_by: date, *, today: date, now: datetime,
                        target_group: str | None = None) -> ColumnElement[bool]:
     """SQL for .where() on a select of Programme: its next free date is on or before `start_by`.
 
-    Without a target group the stored answers decide (next_free_index.py): a programme with a
-    fresh row by its date; one with a stale row by the rule itself, probing that programme's
-    runs on the index's primary key. (Every programme has a row: see next_free_index.py.) A target group's reservations are not stored: then the rule
-    decides for every programme, with the programmes a run blocks, and those with a gap, built
-    once per statement as sets.
+    The stored answers decide (next_free_index.py): a programme with a fresh row by its date;
+    one with a stale row by the rule itself, probing that programme's runs on the index's
+    primary key. (Every programme has a row: see next_free_index.py.) The stored answers are
+    those of a request of no reservation; with a target group, the programmes that reserve
+    places for it are decided by the rule over their reservation's runs, built once per
+    statement as sets (they are few).
 
     The rule: the placement fits from the first possible day S (today or valid_from) on, or
     it fits from the day after some live full run, a day between S and start_by.
     """
     values = start_by_values(start_by, today=today, now=now, target_group=target_group)
+    b = _Bounds(values)
+    # Two sets, each built once per statement from one index: the stale rows (few), and every
+    # row whose date is later than start_by or none. Only NOT IN tests a fresh programme, and a
+    # NOT IN cannot drive the statement, so a wide search walks the name index and stops
+    # after its page (an IN or a probe per candidate cost 2-3x the worst search at 100 000).
+    stored = next_free_index.next_free_row.c
+    stale = select(stored.programme_id).where(next_free_index.stale(b.moment))
+    later = select(stored.programme_id).where(or_(stored.next_free_date > b.start_by, stored.next_free_date.is_(None)))
+    by_stored = or_(and_(Programme.id.not_in(stale), Programme.id.not_in(later)),
+                    and_(Programme.id.in_(stale), _by_rule_probed(b)))
+    if b.group is None:
+        return by_stored
+    reserving = select(ProgrammeReservation.programme_id).where(ProgrammeReservation.target_group_code == b.group)
+    return or_(and_(Programme.id.not_in(reserving), by_stored),
+               and_(Programme.id.in_(reserving), _by_reservation(b)))
 
-    def bound(name: str, type_=Date):
-        return bindparam(name, values[name], type_=type_)
 
-    today_, start_by_, month = bound("start_today"), bound("start_by"), bound("start_month")
-    moment = bound("start_now", full_run.c.full_until.type)
-
-    def first_possible(programme):
-        return case((programme.valid_from > today_, programme.valid_from), else_=today_)
-
-    def last_day_of(programme, start):
-        return date_plus(start, func.coalesce(programme.min_weeks, literal(DEFAULT_WEEKS, Integer)) * 7 - 1)
-
-    def fits_by_validity(programme, start):
-        return or_(programme.valid_to.is_(None), last_day_of(programme, start) <= programme.valid_to)
-
-    places = Programme.capacity > Programme.reserved_places
-    # S <= start_by without a CASE per row: S is today (<= start_by, or nothing matches) or valid_from.
-    # (Both values are bound: a statement built once per shape serves every start_by.)
-    starts_in_time = and_(today_ <= start_by_, or_(Programme.valid_from.is_(None), Programme.valid_from <= start_by_))
-    if not target_group:
-        start = first_possible(Programme)
-        block = full_run.alias("start_run")
-        blocked_here = (select(block.c.programme_id)
-                        .where(block.c.programme_id == Programme.id, _live(block, moment, month),
-                               block.c.first_day <= last_day_of(Programme, start), block.c.last_day >= start)
-                        .exists())
-        after, inner = full_run.alias("after_run"), full_run.alias("meeting_run")
-        day_after = date_plus(after.c.last_day, literal(1, Integer))
-        meets = (select(inner.c.programme_id)
-                 .where(inner.c.programme_id == after.c.programme_id, _live(inner, moment, month),
-                        inner.c.first_day > after.c.last_day, inner.c.first_day <= last_day_of(Programme, day_after))
-                 .exists())
-        gap_here = (select(after.c.programme_id)
-                    .where(after.c.programme_id == Programme.id, _live(after, moment, month),
-                           after.c.last_day >= today_, after.c.last_day < start_by_, day_after >= start,
-                           fits_by_validity(Programme, day_after), ~meets)
+def _by_rule_probed(b: _Bounds) -> ColumnElement[bool]:
+    """The rule for a request of no reservation, probing the candidate's runs on their primary key."""
+    start = b.first_possible(Programme)
+    block = full_run.alias("start_run")
+    blocked_here = (select(block.c.programme_id)
+                    .where(block.c.programme_id == Programme.id, _live(block, b.moment, b.month),
+                           block.c.first_day <= b.last_day_of(Programme, start), block.c.last_day >= start)
                     .exists())
-        by_rule = and_(places, starts_in_time, or_(and_(fits_by_validity(Programme, start), ~blocked_here), gap_here))
-        # Two sets, each built once per statement from one index: the stale rows (few), and every
-        # row whose date is later than start_by or none. Only NOT IN tests a fresh programme, and a
-        # NOT IN cannot drive the statement, so a wide search walks the name index and stops
-        # after its page (an IN or a probe per candidate cost 2-3x the worst search at 100 000).
-        stored = next_free_index.next_free_row.c
-        stale = select(stored.programme_id).where(next_free_index.stale(moment))
-        later = select(stored.programme_id).where(or_(stored.next_free_date > start_by_, stored.next_free_date.is_(None)))
-        return or_(and_(Programme.id.not_in(stale), Programme.id.not_in(later)), and_(Programme.id.in_(stale), by_rule))
-    group = bound("start_group", ProgrammeReservation.target_group_code.type)
+    after, inner = full_run.alias("after_run"), full_run.alias("meeting_run")
+    day_after = date_plus(after.c.last_day, literal(1, Integer))
+    meets = (select(inner.c.programme_id)
+             .where(inner.c.programme_id == after.c.programme_id, _live(inner, b.moment, b.month),
+                    inner.c.first_day > after.c.last_day, inner.c.first_day <= b.last_day_of(Programme, day_after))
+             .exists())
+    gap_here = (select(after.c.programme_id)
+                .where(after.c.programme_id == Programme.id, _live(after, b.moment, b.month),
+                       after.c.last_day >= b.today, after.c.last_day < b.start_by, day_after >= start,
+                       b.fits_by_validity(Programme, day_after), ~meets)
+                .exists())
+    return and_(Programme.capacity > Programme.reserved_places, b.starts_in_time(),
+                or_(and_(b.fits_by_validity(Programme, start), ~blocked_here), gap_here))
+
+
+def _by_reservation(b: _Bounds) -> ColumnElement[bool]:
+    """The rule for a programme that reserves places for the group, over that reservation's runs:
+    the programmes a run blocks, and those with a gap, as sets built once per statement."""
 
     def runs(name: str):
-        return _view_runs(group, moment, month).subquery(name)
+        return (select(reserved_full_run.c.programme_id, reserved_full_run.c.first_day, reserved_full_run.c.last_day)
+                .join(ProgrammeReservation, ProgrammeReservation.id == reserved_full_run.c.reservation_id)
+                .where(ProgrammeReservation.target_group_code == b.group, _live(reserved_full_run, b.moment, b.month))
+                .subquery(name))
 
-    # From the first possible day: no run meets the placement. The programmes that one does are
-    # one uncorrelated set (built once per statement, hashed), not a probe per candidate.
+    # From the first possible day: no run meets the placement.
     starting = runs("start_run")
     blocked_keeper = aliased(Programme, name="blocked_programme")
     blocked = (select(starting.c.programme_id)
                .join(blocked_keeper, blocked_keeper.id == starting.c.programme_id)
-               .where(starting.c.last_day >= today_,
-                      starting.c.last_day >= first_possible(blocked_keeper),
-                      starting.c.first_day <= last_day_of(blocked_keeper, first_possible(blocked_keeper))))
-    from_first = and_(fits_by_validity(Programme, first_possible(Programme)), Programme.id.not_in(blocked))
+               .where(starting.c.last_day >= b.today,
+                      starting.c.last_day >= b.first_possible(blocked_keeper),
+                      starting.c.first_day <= b.last_day_of(blocked_keeper, b.first_possible(blocked_keeper))))
+    from_first = and_(b.fits_by_validity(Programme, b.first_possible(Programme)), Programme.id.not_in(blocked))
     # After a run: the day after it, inside [S, start_by], no run meets the placement from there.
     after, inner = runs("after_run"), runs("meeting_run")
     keeper = aliased(Programme, name="gap_programme")
     day_after = date_plus(after.c.last_day, literal(1, Integer))
     meets = (select(inner.c.programme_id)
              .where(inner.c.programme_id == after.c.programme_id,
-                    inner.c.first_day > after.c.last_day, inner.c.first_day <= last_day_of(keeper, day_after))
+                    inner.c.first_day > after.c.last_day, inner.c.first_day <= b.last_day_of(keeper, day_after))
              .exists())
     gaps = (select(after.c.programme_id)
             .join(keeper, keeper.id == after.c.programme_id)
-            .where(after.c.last_day >= today_, after.c.last_day < start_by_,
-                   day_after >= first_possible(keeper), fits_by_validity(keeper, day_after), ~meets))
-    places = or_(places, and_(Programme.capacity > 0, Programme.id.in_(_reserving(values))))
-    return and_(places, starts_in_time, or_(from_first, Programme.id.in_(gaps)))
-
-
-def _reserving(values: dict[str, object]):
-    return select(ProgrammeReservation.programme_id).where(
-        ProgrammeReservation.target_group_code == bindparam("start_group", values["start_group"],
-                                                            type_=ProgrammeReservation.target_group_code.type))
-
-
-def _view_runs(group, moment, month):
-    """The live runs a request of the target group `group` (a bound value) meets: a select of
-    (programme_id, first_day, last_day): a programme's runs for its reservation for the group,
-    else its runs for requests of no reservation."""
-    reserving = select(ProgrammeReservation.programme_id).where(ProgrammeReservation.target_group_code == group)
-    generic = select(full_run.c.programme_id, full_run.c.first_day, full_run.c.last_day).where(
-        _live(full_run, moment, month), full_run.c.programme_id.not_in(reserving))
-    reserved = (select(reserved_full_run.c.programme_id, reserved_full_run.c.first_day, reserved_full_run.c.last_day)
-                .join(ProgrammeReservation, ProgrammeReservation.id == reserved_full_run.c.reservation_id)
-                .where(ProgrammeReservation.target_group_code == group, _live(reserved_full_run, moment, month)))
-    return union_all(generic, reserved)
+            .where(after.c.last_day >= b.today, after.c.last_day < b.start_by,
+                   day_after >= b.first_possible(keeper), b.fits_by_validity(keeper, day_after), ~meets))
+    return and_(Programme.capacity > 0, b.starts_in_time(), or_(from_first, Programme.id.in_(gaps)))

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from catalog.models import Programme
+from catalog.models import Programme, ProgrammeReservation
 from marketplace.bookings import jobs as booking_jobs
 from marketplace.bookings import next_free, next_free_index
 from marketplace.bookings.next_free_index import next_free_row
@@ -23,6 +23,7 @@ from tests.factories import make_programme
 from tests.marketplace.bookings._factories import _make_booking
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+GROUP = "young_adults"
 
 
 @pytest.fixture(autouse=True)
@@ -58,11 +59,17 @@ def _api_dates(api, user, query: str = "") -> dict[int, str | None]:
     return {item["id"]: item["next_free_date"] for item in response.get_json()["items"]}
 
 
-def _computed(engine, ids: list[int]) -> dict[int, date | None]:
+def _computed(engine, ids: list[int], group: str | None = None) -> dict[int, date | None]:
     """The rule itself, from the runs, reading nothing stored."""
     with Session(engine) as session:
         programmes = session.execute(select(Programme).where(Programme.id.in_(ids))).scalars().all()
-        return next_free.next_free_dates(session, programmes, today=clock.today(), now=clock.now())
+        return next_free.next_free_dates(session, programmes, today=clock.today(), now=clock.now(), target_group=group)
+
+
+def _reserve(db, programme: Programme, group: str, places: int) -> None:
+    db.add(ProgrammeReservation(programme_id=programme.id, target_group_code=group, places=places))
+    programme.reserved_places = places
+    db.commit()
 
 
 def test_a_new_programme_is_answered_before_and_after_the_job_stores_it(api, db, engine, settings, staff_user):
@@ -131,24 +138,32 @@ def test_an_expired_hold_and_a_new_day_make_it_stale_by_themselves(api, db, engi
 
 
 def test_stored_and_computed_answers_agree_whatever_happens(api, db, engine, settings, frozen_clock, staff_user):
-    """Programmes of every shape, bookings and holds made and days passing in random order,
-    the job run now and then: the search's date and start_by always give the rule's answer."""
+    """Programmes of every shape, some reserving a place for a target group, bookings and holds
+    made (some for the group) and days passing in random order, the job run now and then: the
+    search's date and start_by always give the rule's answer, with and without the group."""
     rng = random.Random(20261206)
     shapes = [{}, {"min_weeks": 1}, {"min_weeks": 6}, {"valid_from": date(2026, 3, 16)}, {"valid_to": date(2026, 5, 20)},
               {"capacity": 2}]
     programmes = [_programme(db, f"Slump {number:02d}", **shape) for number, shape in enumerate(shapes * 2)]
+    reserving = programmes[::3]
+    for programme in reserving:
+        programme.capacity = 2
+        _reserve(db, programme, GROUP, 1)
     ids = [p.id for p in programmes]
     moment = START
     stored_reads = 0
-    for step in range(24):
+    for step in range(32):
         action = rng.choice(("book", "hold", "refresh", "hours", "day"))
         if action in ("book", "hold"):
-            programme = rng.choice(programmes)
+            programme = rng.choice(programmes if rng.random() < 0.5 else reserving)  # reserved runs need density
             start = moment.date() + timedelta(days=rng.randrange(0, 50))
             extra = {"status": "requested", "hold_expires_at": moment + timedelta(hours=rng.randrange(1, 30))} \
                 if action == "hold" else {}
-            _make_booking(db, programme, start=start, end=start + timedelta(days=rng.randrange(3, 40)),
-                          requester_id=staff_user.id, now=moment, **extra)
+            booking = _make_booking(db, programme, start=start, end=start + timedelta(days=rng.randrange(3, 40)),
+                                    requester_id=staff_user.id, now=moment, **extra)
+            if rng.random() < 0.4:
+                booking.participant_target_group = GROUP
+                db.commit()
         elif action == "refresh":
             _refresh(engine, settings)
         else:
@@ -157,13 +172,16 @@ def test_stored_and_computed_answers_agree_whatever_happens(api, db, engine, set
         with Session(engine) as session:
             stored_reads += sum(1 for row in session.execute(select(next_free_row)).all()
                                 if row.programme_id in ids and _is_fresh(row))
-        rule = _computed(engine, ids)
-        shown = _api_dates(api, staff_user)
-        assert {pid: shown[pid] for pid in ids} == {pid: d.isoformat() if d else None for pid, d in rule.items()}, step
-        for offset in (0, 7, 30):
-            start_by = moment.date() + timedelta(days=offset)
-            kept = set(_api_dates(api, staff_user, f"&start_by={start_by.isoformat()}")) & set(ids)
-            assert kept == {pid for pid, d in rule.items() if d is not None and d <= start_by}, (step, offset)
+        for group in (None, GROUP):
+            rule = _computed(engine, ids, group)
+            extra = f"&participant_target_group={group}" if group else ""
+            shown = _api_dates(api, staff_user, extra)
+            assert {pid: shown[pid] for pid in ids} == {pid: d.isoformat() if d else None for pid, d in rule.items()}, \
+                (step, group)
+            for offset in (0, 7, 30):
+                start_by = moment.date() + timedelta(days=offset)
+                kept = set(_api_dates(api, staff_user, f"&start_by={start_by.isoformat()}{extra}")) & set(ids)
+                assert kept == {pid for pid, d in rule.items() if d is not None and d <= start_by}, (step, group, offset)
     assert stored_reads > 0  # the stored path was taken, not only the computed one
 
 
