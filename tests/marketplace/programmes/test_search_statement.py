@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from catalog.models import Programme
 from catalog.search import ProgrammeFilters, conditions, count_query, programme_query
 from marketplace.bookings import capacity
+from marketplace.bookings import jobs as booking_jobs
+from marketplace.kernel import clock
+from marketplace.scheduler import JobContext
 from marketplace.programmes import service
 from tests.factories import make_programme
 from tests.marketplace.programmes.test_capacity_and_open_data import _book
@@ -117,12 +120,20 @@ class _Statements:
             self.seen.append(statement)
 
 
-def test_an_api_search_costs_two_statements(app, api, staff_user, catalogue):
+def test_an_api_search_costs_two_statements(app, api, staff_user, catalogue, settings):
+    """With the next free dates stored (the refresh job ran): the token, and the page with its
+    total, target groups and next free dates. A page with stale dates costs one more."""
+    engine = app.extensions["insatstorget"].engine
     caller = api(staff_user)
-    statements = _Statements(app.extensions["insatstorget"].engine)
+    statements = _Statements(engine)
     response = caller.get(f"/api/v1/programmes?q=parklaget&available_from={RANGE[0]}&available_to={RANGE[1]}")
     assert response.status_code == 200 and response.get_json()["total"] > 0
-    assert len(statements.seen) == 2, statements.seen  # the token, the page with its total and target groups
+    assert len(statements.seen) == 3, statements.seen  # every row stale: their runs read once for the page
+    booking_jobs.refresh_next_free_dates(JobContext(engine=engine, settings=settings, now=clock.now()))
+    statements.seen.clear()
+    again = caller.get(f"/api/v1/programmes?q=parklaget&available_from={RANGE[0]}&available_to={RANGE[1]}")
+    assert again.get_json() == response.get_json()
+    assert len(statements.seen) == 2, statements.seen
 
 
 def test_a_page_past_the_end_still_has_the_exact_total(api, staff_user, catalogue):
