@@ -82,3 +82,27 @@ def test_a_programme_without_reservations_reads_as_before(api, client, login, co
     assert _free_today(client, programme) == "1 av 1"
     _book(api, staff_user, programme)
     assert _free_today(client, programme) == "Fullt idag (0 av 1)"
+
+
+def _card(client, query: str, programme_id: int) -> str:
+    """One search result card's text as a person reads it."""
+    page = client.get(f"/insatser?{query}").get_data(as_text=True)
+    card = re.search(rf'<article class="card programme-card" aria-labelledby="programme-{programme_id}-name">(.*?)</article>',
+                     page, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card)).strip()
+
+
+def test_a_search_card_does_not_call_a_programme_with_reserved_places_left_full(api, client, login, coordinator,
+                                                                                 staff_user, other_staff_user):
+    programme = _create(api, coordinator, capacity=1, reserved=[{"target_group": GROUP, "places": 1}])
+    login(staff_user)
+    card = _card(client, "q=Reserverad", programme)
+    assert "Inga lediga platser utan reservation idag" in card and "Fullt idag" not in card
+    assert "Ingen ledig period utan reservation" in card
+    for_group = _card(client, f"q=Reserverad&participant_target_group={GROUP}", programme)
+    assert "1 plats ledig idag" in for_group and "2 mars 2026" in for_group
+    _book(api, other_staff_user, programme, group=GROUP)
+    assert "Fullt idag" not in _card(client, "q=Reserverad", programme)  # still: no place was ever free for all
+    full = _create(api, coordinator, capacity=1, reserved=[], code="RES-P2")
+    _book(api, other_staff_user, full)
+    assert "Fullt idag" in _card(client, "q=Reserverad", full)
