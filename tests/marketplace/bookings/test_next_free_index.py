@@ -178,9 +178,9 @@ def test_stored_and_computed_answers_agree_whatever_happens(api, db, engine, set
             shown = _api_dates(api, staff_user, extra)
             assert {pid: shown[pid] for pid in ids} == {pid: d.isoformat() if d else None for pid, d in rule.items()}, \
                 (step, group)
-            for offset in (0, 7, 30):
+            for offset, words in ((0, ""), (7, ""), (7, "&q=Slump"), (30, "")):  # with and without words
                 start_by = moment.date() + timedelta(days=offset)
-                kept = set(_api_dates(api, staff_user, f"&start_by={start_by.isoformat()}{extra}")) & set(ids)
+                kept = set(_api_dates(api, staff_user, f"&start_by={start_by.isoformat()}{extra}{words}")) & set(ids)
                 assert kept == {pid for pid, d in rule.items() if d is not None and d <= start_by}, (step, group, offset)
     assert stored_reads > 0  # the stored path was taken, not only the computed one
 
