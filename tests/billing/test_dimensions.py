@@ -37,9 +37,10 @@ def _org(db, code: str) -> Organisation:
     return db.execute(select(Organisation).where(Organisation.code == code)).scalar_one()
 
 
-def _arrange(db):
-    """AMF's programme has its own code; HV's falls back to HV's default; KUF's has neither."""
-    own = make_programme(db, organisation="AMF")
+def _arrange(db, *, own_name: str | None = None):
+    """AMF's programme (named `own_name`, if given) has its own code; HV's falls back to HV's
+    default; KUF's has neither. RK buys from AMF, ST from HV, SO from KUF."""
+    own = make_programme(db, organisation="AMF", **({"name": own_name} if own_name else {}))
     db.get(Programme, own.id).activity_code = "57010"
     fallback = make_programme(db, organisation="HV", price_ore=100_00, price_unit="day")
     missing = make_programme(db, organisation="KUF", price_ore=5_000_00, price_unit="placement")

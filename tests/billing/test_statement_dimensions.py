@@ -7,40 +7,25 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from billing import dimensions
 from billing.files.csv_excel import COLUMNS, DIMENSION_COLUMNS
 from billing.files.xlsx import DIMENSION_HEADERS
-from catalog.models import Organisation, Programme
-from tests.billing._factories import make_booking, make_programme
+from catalog.models import Programme
+from tests.billing.test_dimensions import _arrange as arrange_dimensions
+from tests.billing.test_dimensions import _org
 
 BASE = "/api/v1/billing/periods"
 APRIL = "2026-04-02T09:00:00+02:00"
 ORGANISATIONS = ("RK", "AMF", "HV", "KUF", "ST", "SO")
 
 
-def _org(db, code: str) -> Organisation:
-    return db.execute(select(Organisation).where(Organisation.code == code)).scalar_one()
-
-
 def _arrange(db):
-    """AMF's programme (a name that looks like a formula) has its own code; HV's falls back to
-    HV's default; KUF's has neither. RK buys from AMF, ST from HV, SO from KUF."""
-    own = make_programme(db, organisation="AMF", name="=HYPERLINK(\"http://x\")")
-    db.get(Programme, own.id).activity_code = "57010"
-    fallback = make_programme(db, organisation="HV", price_ore=100_00, price_unit="day")
-    missing = make_programme(db, organisation="KUF", price_ore=5_000_00, price_unit="placement")
-    _org(db, "KUF").default_activity_code = ""
-    db.commit()
-    make_booking(db, own, start=date(2026, 3, 17), end=date(2026, 5, 1))
-    make_booking(db, fallback, buyer="ST", start=date(2026, 3, 30), end=date(2026, 4, 3))
-    make_booking(db, missing, buyer="SO", start=date(2026, 3, 2), end=date(2026, 6, 30))
-    return own, fallback, missing
+    """As the month files' tests arrange it, with a name for AMF's programme that looks like a formula."""
+    return arrange_dimensions(db, own_name="=HYPERLINK(\"http://x\")")
 
 
 def _csv(data: bytes) -> list[dict]:

@@ -19,8 +19,8 @@ from marketplace.bookings import next_free, next_free_index
 from marketplace.bookings.next_free_index import next_free_row
 from marketplace.kernel import clock
 from marketplace.scheduler import JobContext
-from tests.factories import make_programme
 from tests.marketplace.bookings._factories import _make_booking
+from tests.marketplace.programmes.test_next_free import _programme
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 GROUP = "young_adults"
@@ -29,15 +29,6 @@ GROUP = "young_adults"
 @pytest.fixture(autouse=True)
 def _frozen(app, frozen_clock):
     frozen_clock(START)
-
-
-def _programme(db, name: str, *, capacity: int = 1, **fields) -> Programme:
-    programme = make_programme(db, name=name)
-    programme.capacity = capacity
-    for key, value in fields.items():
-        setattr(programme, key, value)
-    db.commit()
-    return programme
 
 
 def _refresh(engine, settings) -> int:
