@@ -97,7 +97,10 @@ class Programme(SQLModel, table=True):
         CheckConstraint("price_unit IN ('month', 'day', 'placement')", name="ck_programme_unit"),
         CheckConstraint("status IN ('draft', 'published', 'paused', 'archived')", name="ck_programme_status"),
         Index("ix_programme_status_org", "status", "organisation_id"),
-        Index("ix_programme_status_category", "status", "category_code"),
+        # Covers a word search within a category (the FTS ids are checked against it) with its
+        # availability, start_by and ranking: 17 -> 10 ms in-process at 100 000 programmes.
+        Index("ix_programme_category_search", "status", "category_code", "stale", "capacity", "reserved_places",
+              "min_weeks", "valid_from", "valid_to", "name", "search_name"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

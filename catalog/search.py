@@ -147,18 +147,22 @@ class full_text_match(ColumnElement[bool]):
     # A predicate, not a boolean value: SQLite would otherwise get "(id IN (…)) = 1", which
     # hides the rowid lookup from its planner (a text-only search scanned every published row).
     _is_implicitly_boolean = True
-    _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("query", InternalTraversal.dp_clauseelement), ("leads", InternalTraversal.dp_boolean)]
 
-    def __init__(self, query: str):
+    def __init__(self, query: str, *, leads: bool = True):
         # `query` is the terms joined by spaces. Terms are [^\W_]+ words (see words()), so no
         # quoting or operator can slip through.
         self.query = bindparam("text_query", query, type_=_FullTextQuery())
+        self.leads = leads
 
 
 @compiles(full_text_match, "sqlite")
 def _match_sqlite(element, compiler, **kw):
     query = compiler.process(element.query, **kw)
-    return f"programme.id IN (SELECT rowid FROM programme_fts WHERE programme_fts MATCH {query})"
+    # leads=False: the matches are a list each candidate is checked against ("+" keeps SQLite
+    # from starting at the rowids), so another index, covering, can lead.
+    column = "programme.id" if element.leads else "+programme.id"
+    return f"{column} IN (SELECT rowid FROM programme_fts WHERE programme_fts MATCH {query})"
 
 
 @compiles(full_text_match, "postgresql")
@@ -286,7 +290,9 @@ def conditions(filters: ProgrammeFilters, values: dict[str, object] | None = Non
     if "statuses" in values:
         where.append(Programme.status.in_(_bound(values, "statuses", expanding=True)))
     if "text_query" in values:
-        where.append(full_text_match(values["text_query"]))
+        # Within a category the covering (status, category, …) index leads: the FTS ids are
+        # checked against it, so no programme row is read before the page is cut.
+        where.append(full_text_match(values["text_query"], leads="category" not in values))
     if "category" in values:
         where.append(Programme.category_code == _bound(values, "category"))
     if "target_groups" in values:
