@@ -66,6 +66,7 @@ MESSAGES = {
     "name": "Ange ett namn.",
     "code": "Koden får bara innehålla bokstäver a–z, siffror, punkt, bindestreck och understreck.",
     "too_long": "Texten får vara högst {limit} tecken.",
+    "nul": "Texten innehåller ett otillåtet tecken (NUL).",
     "capacity": "Antal platser måste vara ett heltal mellan 0 och {max}.",
     "price": "Priset måste vara ett belopp i kronor, 0 eller mer.",
     "price_unit": "Prisenheten måste vara månad, dag eller placering.",
@@ -126,6 +127,8 @@ def field_errors(values: dict[str, Any], *, creating: bool) -> list[tuple[str, s
                 errors.append((name, MESSAGES["text"]))
             elif len(values[name]) > limit:
                 errors.append((name, MESSAGES["too_long"].format(limit=limit)))
+            elif "\x00" in values[name]:  # no database keeps it (PostgreSQL refuses it outright)
+                errors.append((name, MESSAGES["nul"]))
     if "name" in values and isinstance(values["name"], str) and not values["name"].strip():
         errors.append(("name", MESSAGES["name"]))
     code = values.get("code")

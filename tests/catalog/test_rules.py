@@ -46,7 +46,8 @@ def test_a_valid_programme_has_no_errors():
     ({"code": None}, "code"), ({"category_code": None}, "category"), ({"organisation_id": None}, "organisation"),
     ({"min_weeks": 0}, "min_weeks"), ({"max_weeks": 1000}, "max_weeks"), ({"accessible": "ja"}, "accessible"),
     ({"contact_email": "nej"}, "contact_email"), ({"contact_phone": "ring mig"}, "contact_phone"),
-    ({"target_groups": "young_adults"}, "target_groups"),
+    ({"target_groups": "young_adults"}, "target_groups"), ({"name": "Måleri\x00"}, "name"),
+    ({"location": "\x00"}, "location"),
 ])
 def test_each_bad_field_is_named(change, field):
     errors = rules.field_errors({**VALID, **change}, creating=True)
