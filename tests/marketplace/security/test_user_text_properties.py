@@ -46,10 +46,10 @@ def test_any_programme_name_is_text_on_every_page_and_in_every_file(world, name)
     with Session(engine, expire_on_commit=False) as db:
         try:
             programme = make_programme(db, organisation="AMF", name=name, code=f"PROP-{next(_numbers)}")
-        except Exception as error:  # the catalogue may refuse a name: then as a domain error, never a crash
-            from marketplace.kernel.errors import DomainError
+        except Exception as error:  # the catalogue may refuse a name: then as its own field error, never a crash
+            from catalog.errors import InvalidProgramme
 
-            assert isinstance(error, DomainError), repr(error)
+            assert isinstance(error, InvalidProgramme) and error.field == "name", repr(error)
             return
         make_booking(db, programme, requester_id=world.users["staff_own"].id, status="ended",
                      start=__import__("datetime").date(2026, 1, 5), end=__import__("datetime").date(2026, 2, 27))
