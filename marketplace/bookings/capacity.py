@@ -199,14 +199,19 @@ def reserved_free_today(session: Session, programmes, *, today: date, now: datet
                         target_group: str | None = None) -> dict[int, int]:
     """{programme id: places free today} for programmes that reserve places: the unreserved ones,
     and with `target_group` also that group's reservation (reserved_days.py)."""
-    from marketplace.bookings import reserved_days
-
     result = {}
     for programme in programmes:
-        pools = reserved_days.pools_of(session, programme.id, programme.capacity)
-        counts = reserved_days.counts_by_day(session, programme.id, pools, today, today, now=now).get(today, {})
+        pools, counts = _pools_today(session, programme, today=today, now=now)
         result[programme.id] = pools.free(counts, pools.pool_of(None, target_group))
     return result
+
+
+def _pools_today(session: Session, programme: Programme, *, today: date, now: datetime):
+    """(the programme's pools, the places each pool's requests take today) (reserved_days.py)."""
+    from marketplace.bookings import reserved_days
+
+    pools = reserved_days.pools_of(session, programme.id, programme.capacity)
+    return pools, reserved_days.counts_by_day(session, programme.id, pools, today, today, now=now).get(today, {})
 
 
 @dataclass(frozen=True)
@@ -228,10 +233,7 @@ def free_today_by_reservation(session: Session, programme: Programme, *, today: 
     (reserved_days.py): what it finds beyond a request of no reservation is its own share."""
     if not programme.reserved_places:
         return free_places_today(session, [programme.id], today=today, now=now).get(programme.id, 0), []
-    from marketplace.bookings import reserved_days
-
-    pools = reserved_days.pools_of(session, programme.id, programme.capacity)
-    counts = reserved_days.counts_by_day(session, programme.id, pools, today, today, now=now).get(today, {})
+    pools, counts = _pools_today(session, programme, today=today, now=now)
     unreserved = pools.free(counts, None)
     return unreserved, [ReservedToday(r.target_group, r.organisation_id, r.places, pools.free(counts, r.id) - unreserved)
                         for r in pools.reservations]

@@ -34,7 +34,7 @@ from itertools import chain
 from typing import Literal
 
 from sqlalchemy import (Column, Date, Index, Integer, MetaData, PrimaryKeyConstraint, Table, and_, bindparam, delete,
-                        event, insert, literal, or_, select, union_all, update)
+                        event, insert, literal, or_, select, union_all)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -270,9 +270,7 @@ def rebuild_all(connection) -> int:
         connection.execute(insert(full_run), batch)
         total += len(batch)
     if "programme_next_free" in sa_inspect(connection).get_table_names():  # from migration 0025 on
-        connection.execute(update(next_free_index.next_free_row).values(
-            fresh_until=next_free_index.EPOCH, version=next_free_index.next_free_row.c.version + 1))
-        next_free_index.add_missing(connection)
+        next_free_index.invalidate_all(connection)
     return total
 
 

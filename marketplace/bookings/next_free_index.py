@@ -99,8 +99,16 @@ def invalidate(session: Session, programme_ids: Iterable[int]) -> None:
     """Mark the programmes' answers stale, in the transaction of the change that made them so."""
     ids = sorted(set(programme_ids))
     if ids:
-        session.execute(update(next_free_row).where(_t.programme_id.in_(ids))
-                        .values(fresh_until=EPOCH, version=_t.version + 1))
+        session.execute(_INVALIDATE.where(_t.programme_id.in_(ids)))
+
+
+def invalidate_all(connection) -> None:
+    """Every row stale, and every programme given one (after a bulk load that bypassed the ORM)."""
+    connection.execute(_INVALIDATE)
+    add_missing(connection)
+
+
+_INVALIDATE = update(next_free_row).values(fresh_until=EPOCH, version=_t.version + 1)
 
 
 def add_missing(connection) -> int:
